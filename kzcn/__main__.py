@@ -1,0 +1,3 @@
+from kzcn.cli import main
+
+raise SystemExit(main())
