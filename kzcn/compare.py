@@ -1,0 +1,114 @@
+"""The one tolerance rule: a value printed in the thesis against its recomputation.
+
+Every table and figure in the book that sets a printed number beside a
+recomputed one goes through :func:`compare`, so the rule is applied the same way
+everywhere.  ``book/methods.md`` states it in words; keep the two in step.
+
+The rule, for a printed value ``p`` shown with ``d`` decimal places and a
+recomputed value ``r`` expressed in the same unit:
+
+* **reproduced**: ``r`` rounds to ``p`` at ``d`` decimals, i.e.
+  ``|r - p| <= half a unit in the last printed digit``;
+* **within tolerance**: not reproduced, but ``|r - p|`` is at most one unit in
+  the last printed digit or 1 % of ``|p|``, whichever is larger.  One unit
+  absorbs double rounding (the thesis derives shares and growth rates from
+  already rounded amounts); 1 % absorbs ordinary revisions between data vintages;
+* **differs**: anything further away;
+* **no raw source**: nothing in the raw data can recompute the value;
+* **not printed**: the thesis leaves the cell empty (nothing to check).
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal, InvalidOperation
+
+import pandas as pd
+
+REPRODUCED = "reproduced"
+WITHIN_TOLERANCE = "within tolerance"
+DIFFERS = "differs"
+NO_RAW_SOURCE = "no raw source"
+NOT_PRINTED = "not printed"
+
+#: Statuses in the order a reader should worry about them (best first).
+STATUSES = (REPRODUCED, WITHIN_TOLERANCE, DIFFERS, NO_RAW_SOURCE, NOT_PRINTED)
+
+#: Relative part of the tolerance (see module docstring).
+RELATIVE_TOLERANCE = 0.01
+
+# Floating-point slack so that 0.5 units is not lost to binary representation.
+_EPS = 1e-9
+
+
+def printed_decimals(text: object) -> int:
+    """Number of decimal places in a number as printed (``"0.4698"`` -> 4).
+
+    Accepts the thesis's decimal comma (``"2300,79"``) and a leading sign.
+    """
+    cleaned = str(text).strip().replace("\u2212", "-").replace(",", ".").lstrip("+")
+    try:
+        exponent = Decimal(cleaned).as_tuple().exponent
+    except InvalidOperation as error:
+        raise ValueError(f"not a printed number: {text!r}") from error
+    return max(0, -int(exponent))
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def status(printed: float | None, recomputed: float | None, decimals: int) -> str:
+    """Status of one printed value against its recomputation (see the module rule)."""
+    if _missing(printed):
+        return NOT_PRINTED
+    if _missing(recomputed):
+        return NO_RAW_SOURCE
+    unit = 10.0 ** (-int(decimals))
+    gap = abs(float(recomputed) - float(printed))
+    if gap <= 0.5 * unit * (1 + _EPS) + _EPS * unit:
+        return REPRODUCED
+    if gap <= max(unit, RELATIVE_TOLERANCE * abs(float(printed))) * (1 + _EPS):
+        return WITHIN_TOLERANCE
+    return DIFFERS
+
+
+def agrees_to_printed_digits(printed: float, recomputed: float, decimals: int) -> bool:
+    """True when the recomputed value rounds to the printed one."""
+    return status(printed, recomputed, decimals) == REPRODUCED
+
+
+def compare(
+    printed: pd.Series,
+    recomputed: pd.Series,
+    decimals: pd.Series | int,
+) -> pd.DataFrame:
+    """Align printed and recomputed values on their index and apply the rule.
+
+    Returns one row per index label with ``printed``, ``recomputed``,
+    ``difference`` (recomputed minus printed, in the printed unit),
+    ``decimals`` and ``status``.
+    """
+    index = printed.index.union(recomputed.index)
+    frame = pd.DataFrame(
+        {
+            "printed": printed.reindex(index).astype(float),
+            "recomputed": recomputed.reindex(index).astype(float),
+        }
+    )
+    if isinstance(decimals, pd.Series):
+        frame["decimals"] = decimals.reindex(index).fillna(0).astype(int)
+    else:
+        frame["decimals"] = int(decimals)
+    frame["difference"] = frame["recomputed"] - frame["printed"]
+    frame["status"] = [
+        status(p, r, d)
+        for p, r, d in zip(frame["printed"], frame["recomputed"], frame["decimals"], strict=True)
+    ]
+    return frame[["printed", "recomputed", "difference", "decimals", "status"]]
+
+
+def status_counts(statuses: pd.Series) -> dict[str, int]:
+    """How many cells have each status, in the fixed order of :data:`STATUSES`."""
+    counts = statuses.value_counts()
+    return {name: int(counts.get(name, 0)) for name in STATUSES}
