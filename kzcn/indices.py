@@ -65,6 +65,9 @@ HS_SECTIONS: dict[int, tuple[int, int]] = {
     21: (97, 97),
 }
 
+#: Chapter 77 is reserved for future use inside section XV's range.
+RESERVED_CHAPTERS = frozenset({77})
+
 #: WITS's 16 product groups (the codes WITS prints, e.g. "01-05_Animal"), as chapter ranges.
 WITS_PRODUCT_GROUPS: dict[str, tuple[int, int]] = {
     "01-05_Animal": (1, 5),
@@ -123,6 +126,8 @@ def hs_chapter(code: str | int) -> int:
 
 def hs_section(chapter: int) -> int | None:
     """HS section number (1-21) of an HS chapter; ``None`` for chapters 77, 98, 99."""
+    if chapter in RESERVED_CHAPTERS:
+        return None
     for section, (first, last) in HS_SECTIONS.items():
         if first <= chapter <= last:
             return section

@@ -26,6 +26,7 @@ def test_every_chapter_has_exactly_one_section_except_reserved_ones():
             assert indices.hs_section(chapter) is None
         else:
             assert len(hits) == 1, chapter
+            assert indices.hs_section(chapter) == hits[0]
     assert indices.hs_section(27) == 5
     assert indices.hs_section(71) == 14
     assert indices.hs_section(98) is None
