@@ -1,0 +1,89 @@
+# One-command build and test of the China-Kazakhstan thesis companion.
+#
+#   make book      venv + data + notebooks + HTML   ->  _build/html/index.html
+#   make test      venv + browser + the whole test suite
+#   make help      every target, with its one-line description
+#
+# Targets document themselves: a comment after `##` on the target line is what
+# `make help` prints.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# The interpreter that creates the virtual environment (Python 3.11 or newer).
+PYTHON_BOOTSTRAP ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# Stamp written after a successful install: re-install only when the pins or
+# the package metadata change (make compares the stamp with its prerequisites).
+VENV_STAMP := $(VENV)/.kzcn-installed
+
+# `make book PARTNER=UZB` builds the variant book for another Central Asian
+# country into _build/variants/UZB/html; JOBS sets parallel notebook runs.
+PARTNER ?=
+JOBS ?=
+BUILD_ARGS ?=
+# Extra pytest arguments, e.g. `make test TEST_ARGS="-k pipeline -x"`.
+TEST_ARGS ?=
+# Headless browser used by tests/browser (Debian package).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help venv data book test lint format clean distclean lock bench browser
+
+help: ## list the targets
+	@echo "usage: make <target> [PARTNER=ISO3] [JOBS=N] [TEST_ARGS=...]"
+	@echo
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  %-10s %s\n", $$1, $$2}'
+
+venv: $(VENV_STAMP) ## create .venv and install the pinned requirements.txt + the kzcn package
+
+$(VENV_STAMP): requirements.txt pyproject.toml
+	@$(PYTHON_BOOTSTRAP) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ needed")'
+	@[ -x $(PY) ] || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	@touch $@
+
+data: venv ## download the raw files of data/sources.yml and verify their sha256
+	$(PY) -m kzcn data fetch
+	$(PY) -m kzcn data verify
+
+book: venv ## build everything: data, notebooks, HTML (PARTNER=UZB for a variant)
+	$(PY) -m kzcn build $(if $(PARTNER),--country $(PARTNER)) $(if $(JOBS),--jobs $(JOBS)) $(BUILD_ARGS)
+
+browser: venv ## install Debian chromium for the browser tests if it is missing
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "installing chromium (apt-get)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@$(CHROMIUM) --version
+
+# pytest exits 5 when it collected no tests: that is a broken suite, not a pass,
+# so the exit code is reported explicitly instead of being hidden by a wrapper.
+test: venv browser ## run the whole test suite (unit, integration, pipeline, browser)
+	@rc=0; $(PY) -m pytest $(TEST_ARGS) || rc=$$?; \
+	if [ $$rc = 5 ]; then echo "make test: pytest collected no tests - failing" >&2; fi; \
+	exit $$rc
+
+lint: venv ## ruff check + ruff format --check on the whole tree
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: venv ## apply ruff format
+	$(PY) -m ruff format .
+
+lock: venv ## regenerate the pinned requirements.txt from requirements.in (pip-compile)
+	$(VENV)/bin/pip-compile --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --quiet --output-file requirements.txt requirements.in
+
+bench: venv ## time clean / no-change / one-edit / one-raw-file builds against plain jupyter-book
+	$(PY) benchmarks/build.py
+
+clean: ## remove the build output (_build/); keeps downloaded data and .venv
+	rm -rf _build
+
+distclean: clean ## also remove downloaded/processed data caches and .venv
+	rm -rf data/raw data/processed $(VENV)
