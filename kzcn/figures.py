@@ -1,0 +1,708 @@
+"""Publishing figures and tables as citable, downloadable, traceable objects.
+
+A notebook never calls ``plt.show()`` or displays a DataFrame directly: it hands
+the figure (or table) and the data behind it to :func:`publish_figure` or
+:func:`publish_table`.  Each call
+
+* writes stable files named after the id into :func:`kzcn.config.figures_dir`:
+  ``<id>.svg`` and ``<id>.png`` (figures), ``<id>.csv`` (exactly the data shown,
+  under a ``#`` comment header naming units and sources) and ``<id>.json``
+  (metadata and provenance, read back by :mod:`kzcn.publish`);
+* displays a MyST Markdown block (the notebook output is parsed as MyST because
+  ``_config.yml`` sets ``nb_render_markdown_format: myst``): the figure or
+  list-table with ``:name: <id>``, download links, a "Cite this" box and a
+  provenance panel collapsed by default.
+
+The byte content of the SVG and PNG files depends only on the figure, so a
+rebuild with unchanged data leaves them unchanged; the build date is kept in a
+separate metadata field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import pandas as pd
+import yaml
+
+import kzcn
+from kzcn import config
+
+#: Ids are anchors in the HTML and file names on the site: keep them boring.
+ID_PATTERN = re.compile(r"^(fig|tbl)-[a-z0-9]+(-[a-z0-9]+)*$")
+
+#: Resolution of the PNG files (the issue asks for at least 200 dpi).
+PNG_DPI = 200
+
+#: Notebook parameters recorded in provenance when papermill did not pass them
+#: explicitly (see ARCHITECTURE.md: every notebook has these in its parameters cell).
+PARAMETER_NAMES = ("country", "partner", "start_year", "end_year")
+
+#: Used only until CITATION.cff / _config.yml provide the real values.
+FALLBACK_AUTHORS = ("kzcn companion authors",)
+FALLBACK_BOOK_TITLE = "China and Kazakhstan, 1992-2020: a reproducible companion"
+
+#: One colour cycle for all figures, so a reporter keeps its colour across chapters.
+PALETTE = ("#1f5f8b", "#c0392b", "#2e8b57", "#d4a017", "#6c3483", "#7f8c8d")
+
+
+class PublishError(ValueError):
+    """A figure or table cannot be published as asked (bad id, empty data...)."""
+
+
+# --------------------------------------------------------------------------- style
+
+
+def use_style() -> None:
+    """Apply the book's plotting style (call once at the top of a notebook)."""
+    import matplotlib.pyplot as plt
+    from cycler import cycler
+
+    plt.rcParams.update(
+        {
+            "figure.figsize": (8.0, 4.5),
+            "figure.dpi": 100,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.prop_cycle": cycler(color=list(PALETTE)),
+            "font.size": 10,
+            "legend.frameon": False,
+        }
+    )
+
+
+# ------------------------------------------------------------------ small helpers
+
+
+def _check_id(kind: str, object_id: str) -> None:
+    if not isinstance(object_id, str) or not ID_PATTERN.match(object_id):
+        raise PublishError(
+            f"{kind} id {object_id!r} must look like 'fig-3-1' or 'tbl-1-1' "
+            "(lower-case letters, digits and single hyphens)"
+        )
+    expected = "fig" if kind == "figure" else "tbl"
+    if not object_id.startswith(expected + "-"):
+        raise PublishError(f"{kind} id {object_id!r} must start with '{expected}-'")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _tidy_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame as it is written to CSV: a meaningful index becomes columns."""
+    if not isinstance(df, pd.DataFrame):
+        if isinstance(df, pd.Series):
+            df = df.to_frame()
+        else:
+            raise PublishError(f"data must be a pandas DataFrame, got {type(df).__name__}")
+    if isinstance(df.index, pd.RangeIndex) and df.index.name is None:
+        return df.reset_index(drop=True)
+    return df.reset_index()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def csv_text(df: pd.DataFrame, header: Mapping[str, str]) -> str:
+    """CSV of ``df`` under ``# key: value`` comment lines (see :func:`read_published_csv`)."""
+    lines = [f"# {key}: {_one_line(value)}" for key, value in header.items()]
+    body = _tidy_frame(df).to_csv(index=False, lineterminator="\n")
+    return "\n".join(lines) + "\n" + body
+
+
+def read_published_csv(path: str | Path) -> pd.DataFrame:
+    """Read a published ``<id>.csv`` back: skips the leading ``#`` header lines only.
+
+    (``pandas.read_csv(comment="#")`` would also cut data that contains ``#``.)
+    """
+    text = Path(path).read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    start = 0
+    while start < len(lines) and lines[start].startswith("#"):
+        start += 1
+    return pd.read_csv(io.StringIO("".join(lines[start:])))
+
+
+def read_csv_header(path: str | Path) -> dict[str, str]:
+    """The ``# key: value`` header of a published CSV as a dict."""
+    header: dict[str, str] = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        key, _, value = line[1:].strip().partition(":")
+        header[key.strip()] = value.strip()
+    return header
+
+
+# ------------------------------------------------------------- provenance pieces
+
+
+def git_commit() -> str | None:
+    """Code version: ``KZCN_GIT_COMMIT`` (set by the pipeline) or ``git rev-parse HEAD``."""
+    from_env = os.environ.get("KZCN_GIT_COMMIT")
+    if from_env:
+        return from_env
+    return _git_head()
+
+
+@cache
+def _git_head() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=config.ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def build_date() -> str:
+    """UTC build timestamp; ``KZCN_BUILD_DATE`` or ``SOURCE_DATE_EPOCH`` pin it."""
+    pinned = os.environ.get("KZCN_BUILD_DATE")
+    if pinned:
+        return pinned
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC) if epoch else dt.datetime.now(tz=dt.UTC)
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _ipython():
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with jupyter-book
+        return None
+    return get_ipython()
+
+
+def execution_count() -> int | None:
+    """Prompt number of the cell that is running (None outside IPython).
+
+    IPython stores a cell's input in its history before running it, while the
+    moment ``shell.execution_count`` is incremented differs between versions;
+    the history length is therefore the reliable cell number.
+    """
+    shell = _ipython()
+    history = getattr(getattr(shell, "history_manager", None), "input_hist_parsed", None)
+    if history is None or len(history) < 2:
+        return None
+    return len(history) - 1
+
+
+def notebook_parameters() -> dict[str, Any]:
+    """Papermill parameters: ``KZCN_PARAMETERS`` (JSON, set by the pipeline), else
+    the standard parameter names found in the notebook's namespace."""
+    raw = os.environ.get("KZCN_PARAMETERS")
+    if raw:
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise PublishError(f"KZCN_PARAMETERS is not valid JSON: {exc}") from exc
+        if isinstance(value, dict):
+            return dict(sorted(value.items()))
+    shell = _ipython()
+    namespace = getattr(shell, "user_ns", None) or {}
+    return {
+        name: namespace[name]
+        for name in PARAMETER_NAMES
+        if name in namespace and isinstance(namespace[name], str | int | float | bool)
+    }
+
+
+def _input_log() -> dict[str, str]:
+    """``source_id -> sha256`` from the log written by ``kzcn.store.load``."""
+    path = os.environ.get("KZCN_INPUT_LOG")
+    found: dict[str, str] = {}
+    if path and Path(path).is_file():
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            source_id, _, digest = line.partition("\t")
+            if source_id and digest:
+                found[source_id.strip()] = digest.strip()
+    return found
+
+
+def _manifest_entries() -> dict[str, dict[str, Any]]:
+    """Manifest entries by id, read from ``data/sources.yml`` (empty if absent)."""
+    path = config.MANIFEST_PATH
+    if not path.is_file():
+        return {}
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = loaded.get("sources", loaded) if isinstance(loaded, dict) else loaded
+    if isinstance(entries, dict):
+        return {str(key): (value or {}) for key, value in entries.items()}
+    by_id: dict[str, dict[str, Any]] = {}
+    for entry in entries or []:
+        if isinstance(entry, dict) and "id" in entry:
+            by_id[str(entry["id"])] = entry
+    return by_id
+
+
+def describe_inputs(inputs: Iterable[str]) -> list[dict[str, Any]]:
+    """Each input id with its sha256, URL and publisher, as far as known.
+
+    ``ledger:<file>`` ids name a file of the thesis ledger; every other id is a
+    manifest entry.  The sha256 comes from the run's input log first (what was
+    really read), then from the manifest (what should have been read).
+    """
+    if isinstance(inputs, str):
+        inputs = [inputs]
+    log = _input_log()
+    manifest = _manifest_entries()
+    described = []
+    for input_id in sorted(set(inputs)):
+        record: dict[str, Any] = {"id": input_id, "sha256": log.get(input_id)}
+        if input_id.startswith("ledger:"):
+            path = config.THESIS_DIR / input_id.split(":", 1)[1]
+            if record["sha256"] is None and path.is_file():
+                record["sha256"] = sha256_file(path)
+            record["source"] = "thesis ledger (transcribed)"
+        else:
+            entry = manifest.get(input_id, {})
+            record["sha256"] = record["sha256"] or entry.get("sha256")
+            record["url"] = entry.get("url")
+            record["source"] = entry.get("publisher") or entry.get("cite_as") or entry.get("title")
+        described.append(record)
+    return described
+
+
+# ---------------------------------------------------------- citation metadata
+
+
+@cache
+def _citation_cff() -> dict[str, Any]:
+    path = config.ROOT / "CITATION.cff"
+    if not path.is_file():
+        return {}
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+@cache
+def _book_config() -> dict[str, Any]:
+    path = config.ROOT / "_config.yml"
+    if not path.is_file():
+        return {}
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def citation_metadata() -> dict[str, Any]:
+    """Authors, book title, version, year and site URL of the companion."""
+    cff = _citation_cff()
+    book = _book_config()
+    authors = []
+    for person in cff.get("authors", []) or []:
+        if "family-names" in person:
+            authors.append(f"{person['family-names']}, {person.get('given-names', '')}".strip(", "))
+        elif "name" in person:
+            authors.append(person["name"])
+    released = str(cff.get("date-released", "")) or build_date()
+    url = (
+        os.environ.get("KZCN_SITE_URL") or cff.get("url") or (book.get("html", {}) or {}).get("baseurl") or ""
+    )
+    return {
+        "authors": authors or list(FALLBACK_AUTHORS),
+        "book_title": cff.get("title") or book.get("title") or FALLBACK_BOOK_TITLE,
+        "version": kzcn.__version__,
+        "year": released[:4],
+        "url": url.rstrip("/"),
+    }
+
+
+def page_url(object_id: str) -> str:
+    """Absolute (or site-relative) URL of the page showing ``object_id``, with anchor."""
+    meta = citation_metadata()
+    notebook = os.environ.get("KZCN_NOTEBOOK")
+    page = ""
+    if notebook:
+        page = "notebooks/" + Path(notebook).with_suffix(".html").name
+    base = meta["url"] + "/" if meta["url"] else ""
+    return f"{base}{page}#{object_id}"
+
+
+def bibtex_entry(object_id: str, kind: str, title: str, number_text: str) -> str:
+    meta = citation_metadata()
+    key = "kzcn-" + object_id
+    fields = {
+        "author": " and ".join(meta["authors"]),
+        "title": f"{number_text}: {title}",
+        "booktitle": meta["book_title"],
+        "year": meta["year"],
+        "version": meta["version"],
+        "url": page_url(object_id),
+        "note": f"{kind.capitalize()} id {object_id}",
+    }
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
+    return f"@misc{{{key},\n{body}\n}}"
+
+
+def number_placeholder(object_id: str) -> str:
+    """Stand-in for the Sphinx-assigned number inside literal (code) text.
+
+    A code block cannot contain a ``{numref}`` role, so the BibTeX carries this
+    marker and :func:`kzcn.publish.finalize` replaces it in the built HTML by the
+    number parsed from the same page.
+    """
+    return f"[[number:{object_id}]]"
+
+
+# --------------------------------------------------------------- MyST rendering
+
+
+def _relative_figures_path() -> str:
+    """Path from the executing notebook's folder to the figures folder (POSIX)."""
+    relative = os.path.relpath(config.figures_dir(), Path.cwd())
+    return Path(relative).as_posix()
+
+
+def _escape_inline(text: str) -> str:
+    """Neutralise characters that MyST would read as markup in a caption or cell."""
+    text = _one_line(text)
+    return re.sub(r"([\\`*_\[\]{}<>|$])", r"\\\1", text)
+
+
+def _downloads_block(object_id: str, files: Sequence[str]) -> str:
+    rel = _relative_figures_path()
+    links = " · ".join(
+        f'<a href="{rel}/{name}" download>{Path(name).suffix[1:].upper()}</a>' for name in files
+    )
+    return f'<p class="kzcn-downloads" id="{object_id}-downloads">Download: {links}</p>'
+
+
+def _cite_block(object_id: str, kind: str, title: str) -> str:
+    meta = citation_metadata()
+    label = "Figure" if kind == "figure" else "Table"
+    authors = "; ".join(meta["authors"])
+    url = page_url(object_id)
+    # an absolute URL becomes a link; a site-relative one is shown as code
+    shown_url = f"<{url}>" if url.startswith("http") else f"`{url}`"
+    reference = (
+        f"{_escape_inline(authors)} ({meta['year']}). "
+        f"{{numref}}`{label} %s <{object_id}>`: {_escape_inline(title)}. "
+        f"In *{_escape_inline(meta['book_title'])}*, version {meta['version']}. {shown_url}"
+    )
+    bibtex = bibtex_entry(object_id, kind, title, f"{label} {number_placeholder(object_id)}")
+    return "\n".join(
+        [
+            f"::::{{dropdown}} Cite this {kind}",
+            ":class-container: kzcn-cite",
+            "",
+            reference,
+            "",
+            "```text",
+            bibtex,
+            "```",
+            "::::",
+        ]
+    )
+
+
+def _provenance_block(meta: Mapping[str, Any]) -> str:
+    lines = ["::::{dropdown} Provenance", ":class-container: kzcn-provenance", ""]
+    notebook = meta.get("notebook") or "(run outside the build pipeline)"
+    cell = meta.get("execution_count")
+    lines.append(f"- **Made by**: notebook `{notebook}`" + (f", cell [{cell}]" if cell else ""))
+    lines.append("- **Raw inputs**:")
+    for record in meta.get("inputs", []):
+        digest = record.get("sha256") or "unknown"
+        source = f" ({_escape_inline(record['source'])})" if record.get("source") else ""
+        lines.append(f"  - `{record['id']}`{source}, sha256 `{digest}`")
+    if not meta.get("inputs"):
+        lines.append("  - none declared")
+    params = meta.get("parameters") or {}
+    shown = ", ".join(f"`{k}={v!r}`" for k, v in params.items()) or "none"
+    lines.append(f"- **Parameters**: {shown}")
+    lines.append(f"- **Code version**: `{meta.get('git_commit') or 'unknown'}`")
+    lines.append(f"- **Built**: {meta.get('build_date')}")
+    lines.append("::::")
+    return "\n".join(lines)
+
+
+def _format_cell(value: Any, digits: int) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10000 else str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 10000 and digits == 0:
+            return str(int(value))
+        return f"{value:,.{digits}f}"
+    try:
+        if pd.isna(value):
+            return "–"
+    except (TypeError, ValueError):
+        pass
+    return _escape_inline(str(value))
+
+
+def _list_table(df: pd.DataFrame, object_id: str, title: str, digits: int) -> str:
+    tidy = _tidy_frame(df)
+    lines = [
+        f":::{{list-table}} {_escape_inline(title)}",
+        f":name: {object_id}",
+        ":header-rows: 1",
+        "",
+    ]
+
+    def row(cells: Iterable[str]) -> None:
+        cells = list(cells)
+        lines.append(f"* - {cells[0] if cells[0] else ' '}")
+        for cell in cells[1:]:
+            lines.append(f"  - {cell if cell else ' '}")
+
+    row(_escape_inline(str(column)) for column in tidy.columns)
+    for values in tidy.itertuples(index=False):
+        row(_format_cell(value.item() if hasattr(value, "item") else value, digits) for value in values)
+    lines.append(":::")
+    return "\n".join(lines)
+
+
+def _display_markdown(text: str) -> None:
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+# ------------------------------------------------------------------- the API
+
+
+def _metadata(
+    *,
+    object_id: str,
+    kind: str,
+    title: str,
+    alt: str | None,
+    source: str,
+    units: str,
+    inputs: Iterable[str],
+    caption: str,
+    files: Mapping[str, str],
+    columns: Sequence[str],
+    rows: int,
+) -> dict[str, Any]:
+    return {
+        "id": object_id,
+        "kind": kind,
+        "title": title,
+        "alt": alt,
+        "caption": caption,
+        "source": source,
+        "units": units,
+        "inputs": describe_inputs(inputs),
+        "columns": list(columns),
+        "rows": rows,
+        "files": dict(files),
+        "notebook": os.environ.get("KZCN_NOTEBOOK"),
+        "execution_count": execution_count(),
+        "parameters": notebook_parameters(),
+        "git_commit": git_commit(),
+        "version": kzcn.__version__,
+        "build_date": build_date(),
+    }
+
+
+def _write_json(path: Path, meta: Mapping[str, Any]) -> None:
+    path.write_text(json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+
+
+def _write_csv(
+    path: Path, df: pd.DataFrame, *, object_id: str, title: str, units: str, source: str, inputs
+) -> None:
+    header = {
+        "id": object_id,
+        "title": title,
+        "units": units,
+        "source": source,
+        "inputs": ", ".join(sorted(set([inputs] if isinstance(inputs, str) else inputs))),
+        "book": f"{citation_metadata()['book_title']} (version {kzcn.__version__})",
+    }
+    path.write_text(csv_text(df, header), encoding="utf-8")
+
+
+def _save_figure_files(fig, out_dir: Path, object_id: str) -> None:
+    # A fixed hash salt makes the SVG element ids, and so the bytes, reproducible;
+    # dropping the date/software metadata does the same for SVG and PNG.
+    with matplotlib.rc_context({"svg.hashsalt": object_id, "svg.fonttype": "path"}):
+        fig.savefig(out_dir / f"{object_id}.svg", format="svg", metadata={"Date": None}, bbox_inches="tight")
+    fig.savefig(
+        out_dir / f"{object_id}.png",
+        format="png",
+        dpi=PNG_DPI,
+        metadata={"Software": None},
+        bbox_inches="tight",
+    )
+
+
+def publish_figure(
+    fig,
+    *,
+    fig_id: str,
+    title: str,
+    alt: str,
+    source: str,
+    data: pd.DataFrame,
+    units: str,
+    inputs: Iterable[str],
+    caption: str = "",
+) -> None:
+    """Write ``<fig_id>.{svg,png,csv,json}`` and display the figure block.
+
+    ``data`` must be exactly what is plotted; ``inputs`` are manifest source ids
+    (or ``ledger:<file>``) the figure was computed from.
+    """
+    _check_id("figure", fig_id)
+    if not alt or not alt.strip():
+        raise PublishError(f"figure {fig_id}: alt text is required")
+    tidy = _tidy_frame(data)
+    if tidy.empty:
+        raise PublishError(f"figure {fig_id}: the plotted data is empty")
+    out_dir = config.figures_dir()
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    _save_figure_files(fig, out_dir, fig_id)
+    _write_csv(
+        out_dir / f"{fig_id}.csv",
+        data,
+        object_id=fig_id,
+        title=title,
+        units=units,
+        source=source,
+        inputs=inputs,
+    )
+    files = {ext: f"{fig_id}.{ext}" for ext in ("svg", "png", "csv")}
+    meta = _metadata(
+        object_id=fig_id,
+        kind="figure",
+        title=title,
+        alt=alt,
+        source=source,
+        units=units,
+        inputs=inputs,
+        caption=caption,
+        files=files,
+        columns=[str(c) for c in tidy.columns],
+        rows=len(tidy),
+    )
+    _write_json(out_dir / f"{fig_id}.json", meta)
+
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)  # the Markdown block shows the SVG; avoid a second inline copy
+    _display_markdown(figure_markdown(meta))
+
+
+def figure_markdown(meta: Mapping[str, Any]) -> str:
+    object_id = meta["id"]
+    rel = _relative_figures_path()
+    caption_lines = [f"**{_escape_inline(meta['title'])}.** Source: {_escape_inline(meta['source'])}."]
+    caption_lines[0] += f" Units: {_escape_inline(meta['units'])}."
+    if meta.get("caption"):
+        caption_lines.append("")
+        caption_lines.append(_escape_inline(meta["caption"]))
+    parts = [
+        f":::{{figure}} {rel}/{meta['files']['svg']}",
+        f":name: {object_id}",
+        f":alt: {_one_line(meta['alt'])}",
+        "",
+        *caption_lines,
+        ":::",
+        "",
+        _downloads_block(object_id, [meta["files"][k] for k in ("svg", "png", "csv")]),
+        "",
+        _cite_block(object_id, "figure", meta["title"]),
+        "",
+        _provenance_block(meta),
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def publish_table(
+    df: pd.DataFrame,
+    *,
+    table_id: str,
+    title: str,
+    source: str,
+    units: str,
+    inputs: Iterable[str],
+    caption: str = "",
+    digits: int = 1,
+) -> None:
+    """Write ``<table_id>.{csv,json}`` and display the table as a MyST list-table.
+
+    Floats are shown with ``digits`` decimals and thousands separators; the CSV
+    keeps full precision.
+    """
+    _check_id("table", table_id)
+    tidy = _tidy_frame(df)
+    if tidy.empty:
+        raise PublishError(f"table {table_id}: the table is empty")
+    out_dir = config.figures_dir()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_csv(
+        out_dir / f"{table_id}.csv",
+        df,
+        object_id=table_id,
+        title=title,
+        units=units,
+        source=source,
+        inputs=inputs,
+    )
+    meta = _metadata(
+        object_id=table_id,
+        kind="table",
+        title=title,
+        alt=None,
+        source=source,
+        units=units,
+        inputs=inputs,
+        caption=caption,
+        files={"csv": f"{table_id}.csv"},
+        columns=[str(c) for c in tidy.columns],
+        rows=len(tidy),
+    )
+    meta["digits"] = digits
+    _write_json(out_dir / f"{table_id}.json", meta)
+    _display_markdown(table_markdown(df, meta))
+
+
+def table_markdown(df: pd.DataFrame, meta: Mapping[str, Any]) -> str:
+    object_id = meta["id"]
+    note = f"Source: {_escape_inline(meta['source'])}. Units: {_escape_inline(meta['units'])}."
+    if meta.get("caption"):
+        note += " " + _escape_inline(meta["caption"])
+    parts = [
+        _list_table(df, object_id, meta["title"], int(meta.get("digits", 1))),
+        "",
+        note,
+        "",
+        _downloads_block(object_id, [meta["files"]["csv"]]),
+        "",
+        _cite_block(object_id, "table", meta["title"]),
+        "",
+        _provenance_block(meta),
+    ]
+    return "\n".join(parts) + "\n"
