@@ -1,0 +1,171 @@
+"""Source triangulation: the same trade seen by its two reporters and by several vintages.
+
+Every bilateral flow is declared twice: Kazakhstan's exports to China are also
+China's imports from Kazakhstan.  The two declarations rarely agree, for reasons
+that are well documented {cite}`imf_dots_guide`:
+
+* **valuation**: exports are valued free on board (FOB) at the exporter's
+  border, imports at cost, insurance and freight (CIF) at the importer's border,
+  so the importer's figure should exceed the exporter's by the freight and
+  insurance margin;
+* **transit and re-exports**: goods that cross a third country (Kyrgyzstan, Russia)
+  may be attributed to that country by one side and to the country of origin by
+  the other;
+* **customs-union treatment**: since 2010 Kazakhstan's customs no longer see
+  trade with its Customs Union / EAEU partners, and goods from China cleared in
+  Russia or Belarus enter Kazakhstan's statistics as intra-union trade;
+* **timing and revisions**: shipments straddling the year end, and later revisions
+  that one publisher adopts before another (the "vintage" problem).
+
+The functions here take the project's tidy bilateral-flow tables (``reporter,
+partner, flow, year, value_usd``) and line the declarations up.  Gaps are always
+*mirror minus reported*: positive when the partner records more than the country
+itself.  Nothing here decides which side is right; the book discusses that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from kzcn import compare
+
+#: Conventional CIF/FOB factor: the IMF uses 1.10 (a 10 % freight-and-insurance
+#: margin) when it derives one side of a flow from the other in DOTS
+#: {cite}`imf_dots_guide`.  Real margins vary by route and product, so this is a
+#: yardstick for how much of a gap valuation alone could explain, not a correction.
+CIF_FOB_FACTOR = 1.10
+
+
+def flow_series(
+    flows: pd.DataFrame, reporter: str, partner: str, flow: str, source: str | None = None
+) -> pd.Series:
+    """Yearly ``value_usd`` of one (reporter, partner, flow); index ``year``."""
+    sel = (flows["reporter"] == reporter) & (flows["partner"] == partner) & (flows["flow"] == flow)
+    if source is not None:
+        sel &= flows["source"] == source
+    rows = flows.loc[sel, ["year", "value_usd"]]
+    if rows["year"].duplicated().any():
+        raise ValueError(f"several {flow} rows per year for {reporter}->{partner}: pass `source` to pick one")
+    return rows.set_index("year")["value_usd"].astype(float).sort_index()
+
+
+def total_trade(flows: pd.DataFrame, reporter: str, partner: str, source: str | None = None) -> pd.Series:
+    """Exports plus imports of ``reporter`` with ``partner`` as ``reporter`` declares them.
+
+    A year with only one side reported has no total (NaN), not a half total.
+    """
+    both = pd.concat(
+        [
+            flow_series(flows, reporter, partner, "export", source),
+            flow_series(flows, reporter, partner, "import", source),
+        ],
+        axis=1,
+    )
+    out = both.sum(axis=1, min_count=2)
+    out.index.name = "year"
+    return out.rename("total_trade")
+
+
+def mirror_table(
+    flows: pd.DataFrame,
+    country: str,
+    partner: str,
+    source: str | None = None,
+    cif_fob_factor: float = CIF_FOB_FACTOR,
+) -> pd.DataFrame:
+    """Country-reported and partner-reported (mirror) flows side by side, by year.
+
+    Columns (US dollars):
+
+    * ``exports_reported``: ``country``'s exports to ``partner`` (FOB), as ``country`` declares;
+    * ``exports_mirror``: ``partner``'s imports from ``country`` (CIF), the mirror;
+    * ``imports_reported``: ``country``'s imports from ``partner`` (CIF);
+    * ``imports_mirror``: ``partner``'s exports to ``country`` (FOB);
+    * ``trade_reported`` / ``trade_mirror``: the sums, i.e. total bilateral trade by
+      each side;
+    * ``exports_gap``, ``imports_gap``, ``trade_gap``: mirror minus reported;
+    * ``exports_ratio``, ``imports_ratio``: mirror / reported;
+    * ``exports_gap_fob``, ``imports_gap_fob``: the gaps after putting the CIF side
+      on an FOB basis with ``cif_fob_factor``, i.e. what is left once a standard
+      freight-and-insurance margin is allowed for.
+    """
+    out = pd.DataFrame(
+        {
+            "exports_reported": flow_series(flows, country, partner, "export", source),
+            "exports_mirror": flow_series(flows, partner, country, "import", source),
+            "imports_reported": flow_series(flows, country, partner, "import", source),
+            "imports_mirror": flow_series(flows, partner, country, "export", source),
+        }
+    )
+    out.index.name = "year"
+    out["trade_reported"] = out[["exports_reported", "imports_reported"]].sum(axis=1, min_count=2)
+    out["trade_mirror"] = out[["exports_mirror", "imports_mirror"]].sum(axis=1, min_count=2)
+    for side in ("exports", "imports", "trade"):
+        out[f"{side}_gap"] = out[f"{side}_mirror"] - out[f"{side}_reported"]
+    for side in ("exports", "imports"):
+        out[f"{side}_ratio"] = out[f"{side}_mirror"] / out[f"{side}_reported"].where(
+            out[f"{side}_reported"] != 0
+        )
+    # The CIF side of country's exports is the mirror; of country's imports, the reported value.
+    out["exports_gap_fob"] = out["exports_mirror"] / cif_fob_factor - out["exports_reported"]
+    out["imports_gap_fob"] = out["imports_mirror"] - out["imports_reported"] / cif_fob_factor
+    return out
+
+
+def vintages_side_by_side(series: Mapping[str, pd.Series]) -> pd.DataFrame:
+    """One column per source/vintage, one row per year, plus the spread between them.
+
+    ``series`` maps a label (e.g. ``"DOTS, Jan 2022"``) to a yearly Series.  Adds
+    ``spread`` (largest minus smallest available value) and ``spread_rel``
+    (spread over the smallest), so revisions stand out.
+    """
+    if not series:
+        raise ValueError("no series given")
+    wide = pd.concat({label: s.astype(float) for label, s in series.items()}, axis=1).sort_index()
+    wide.index.name = "year"
+    labels = list(series)
+    wide["spread"] = wide[labels].max(axis=1) - wide[labels].min(axis=1)
+    smallest = wide[labels].min(axis=1)
+    wide["spread_rel"] = wide["spread"] / smallest.where(smallest != 0)
+    return wide
+
+
+def match_printed(
+    printed: float,
+    decimals: int,
+    candidates: Mapping[str, float],
+    unit_factor: float = 1.0,
+) -> pd.DataFrame:
+    """Which candidate source reproduces a number the thesis prints?
+
+    ``printed`` is the value as printed, in a unit ``unit_factor`` times the
+    candidates' unit (e.g. printed in billions, candidates in dollars:
+    ``unit_factor=1e9``); ``decimals`` the printed decimal places.  Each candidate
+    is rescaled to the printed unit and judged with the project's one tolerance
+    rule (:func:`kzcn.compare.status`).  Rows are sorted best first (by status, then
+    by distance), so ``.iloc[0]`` is the closest source.
+    """
+    rows = []
+    for label, value in candidates.items():
+        in_printed_unit = None if value is None or pd.isna(value) else float(value) / unit_factor
+        rows.append(
+            {
+                "candidate": label,
+                "value": in_printed_unit,
+                "difference": None if in_printed_unit is None else in_printed_unit - printed,
+                "status": compare.status(printed, in_printed_unit, decimals),
+            }
+        )
+    table = pd.DataFrame(rows)
+    rank = {s: i for i, s in enumerate(compare.STATUSES)}
+    table["_rank"] = table["status"].map(rank)
+    table["_dist"] = table["difference"].abs()
+    table = table.sort_values(["_rank", "_dist"], na_position="last").drop(columns=["_rank", "_dist"])
+    return table.reset_index(drop=True)
+
+
+def reproducing_candidates(table: pd.DataFrame) -> list[str]:
+    """Labels of the candidates that reproduce the printed value (status ``reproduced``)."""
+    return table.loc[table["status"] == compare.REPRODUCED, "candidate"].tolist()

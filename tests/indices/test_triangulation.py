@@ -1,0 +1,88 @@
+"""Mirror statistics and source matching on invented, hand-checked fixtures."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from kzcn import compare, triangulation
+
+
+@pytest.fixture
+def flows():
+    rows = [
+        # (reporter, partner, flow, year, value)
+        ("KAZ", "CHN", "export", 2020, 90.0),
+        ("CHN", "KAZ", "import", 2020, 99.0),
+        ("KAZ", "CHN", "import", 2020, 66.0),
+        ("CHN", "KAZ", "export", 2020, 120.0),
+        ("KAZ", "CHN", "export", 2021, 50.0),
+        ("CHN", "KAZ", "import", 2021, 40.0),
+        # 2021: Kazakhstan's imports from China not reported
+        ("CHN", "KAZ", "export", 2021, 70.0),
+    ]
+    return pd.DataFrame(rows, columns=["reporter", "partner", "flow", "year", "value_usd"])
+
+
+def test_mirror_table_gaps(flows):
+    t = triangulation.mirror_table(flows, "KAZ", "CHN")
+    assert t.loc[2020, "exports_gap"] == pytest.approx(9.0)  # 99 - 90
+    assert t.loc[2020, "imports_gap"] == pytest.approx(54.0)  # 120 - 66
+    assert t.loc[2020, "trade_reported"] == pytest.approx(156.0)
+    assert t.loc[2020, "trade_mirror"] == pytest.approx(219.0)
+    assert t.loc[2020, "trade_gap"] == pytest.approx(63.0)
+    assert t.loc[2020, "exports_ratio"] == pytest.approx(1.1)
+    # on an FOB basis with the 10 % margin: 99 / 1.1 - 90 = 0 ; 120 - 66 / 1.1 = 60
+    assert t.loc[2020, "exports_gap_fob"] == pytest.approx(0.0, abs=1e-9)
+    assert t.loc[2020, "imports_gap_fob"] == pytest.approx(60.0)
+    # a negative gap: the partner records less than the country
+    assert t.loc[2021, "exports_gap"] == pytest.approx(-10.0)
+    assert math.isnan(t.loc[2021, "trade_reported"])
+    assert t.loc[2021, "trade_mirror"] == pytest.approx(110.0)
+
+
+def test_cif_fob_factor_is_a_parameter(flows):
+    t = triangulation.mirror_table(flows, "KAZ", "CHN", cif_fob_factor=1.0)
+    assert t.loc[2020, "exports_gap_fob"] == pytest.approx(t.loc[2020, "exports_gap"])
+
+
+def test_total_trade_needs_both_sides(flows):
+    total = triangulation.total_trade(flows, "CHN", "KAZ")
+    assert total.loc[2020] == pytest.approx(219.0)
+    assert triangulation.total_trade(flows, "KAZ", "CHN").loc[2020] == pytest.approx(156.0)
+    assert math.isnan(triangulation.total_trade(flows, "KAZ", "CHN").loc[2021])
+
+
+def test_vintages_side_by_side():
+    wide = triangulation.vintages_side_by_side(
+        {
+            "old": pd.Series({2019: 10.0, 2020: 12.0}),
+            "new": pd.Series({2019: 10.0, 2020: 8.0, 2021: 9.0}),
+        }
+    )
+    assert list(wide.index) == [2019, 2020, 2021]
+    assert wide.loc[2019, "spread"] == pytest.approx(0.0)
+    assert wide.loc[2020, "spread"] == pytest.approx(4.0)
+    assert wide.loc[2020, "spread_rel"] == pytest.approx(0.5)
+    assert math.isnan(wide.loc[2021, "old"])
+    assert wide.loc[2021, "spread"] == pytest.approx(0.0)
+
+
+def test_match_printed_ranks_by_tolerance_rule():
+    table = triangulation.match_printed(
+        12.3,
+        1,
+        {"far": 15.0e9, "close": 12.26e9, "one unit off": 12.4e9, "absent": None},
+        unit_factor=1e9,
+    )
+    assert table["candidate"].tolist() == ["close", "one unit off", "far", "absent"]
+    assert table["status"].tolist() == [
+        compare.REPRODUCED,
+        compare.WITHIN_TOLERANCE,
+        compare.DIFFERS,
+        compare.NO_RAW_SOURCE,
+    ]
+    assert table.loc[0, "value"] == pytest.approx(12.26)
+    assert triangulation.reproducing_candidates(table) == ["close"]
