@@ -13,6 +13,8 @@ the figure (or table) and the data behind it to :func:`publish_figure` or
   list-table with ``:name: <id>``, download links, a "Cite this" box and a
   provenance panel collapsed by default.
 
+The look of the charts themselves is :mod:`kzcn.style`'s business.
+
 The byte content of the SVG and PNG files depends only on the figure, so a
 rebuild with unchanged data leaves them unchanged; the build date is kept in a
 separate metadata field.
@@ -54,35 +56,9 @@ PARAMETER_NAMES = ("country", "partner", "start_year", "end_year")
 FALLBACK_AUTHORS = ("kzcn companion authors",)
 FALLBACK_BOOK_TITLE = "China and Kazakhstan, 1992-2020: a reproducible companion"
 
-#: One colour cycle for all figures, so a reporter keeps its colour across chapters.
-PALETTE = ("#1f5f8b", "#c0392b", "#2e8b57", "#d4a017", "#6c3483", "#7f8c8d")
-
 
 class PublishError(ValueError):
     """A figure or table cannot be published as asked (bad id, empty data...)."""
-
-
-# --------------------------------------------------------------------------- style
-
-
-def use_style() -> None:
-    """Apply the book's plotting style (call once at the top of a notebook)."""
-    import matplotlib.pyplot as plt
-    from cycler import cycler
-
-    plt.rcParams.update(
-        {
-            "figure.figsize": (8.0, 4.5),
-            "figure.dpi": 100,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "axes.grid": True,
-            "grid.alpha": 0.3,
-            "axes.prop_cycle": cycler(color=list(PALETTE)),
-            "font.size": 10,
-            "legend.frameon": False,
-        }
-    )
 
 
 # ------------------------------------------------------------------ small helpers
@@ -546,7 +522,7 @@ def _write_csv(
 def _save_figure_files(fig, out_dir: Path, object_id: str) -> None:
     # A fixed hash salt makes the SVG element ids, and so the bytes, reproducible;
     # dropping the date/software metadata does the same for SVG and PNG.
-    with matplotlib.rc_context({"svg.hashsalt": object_id, "svg.fonttype": "path"}):
+    with matplotlib.rc_context({"svg.hashsalt": object_id}):
         fig.savefig(out_dir / f"{object_id}.svg", format="svg", metadata={"Date": None}, bbox_inches="tight")
     fig.savefig(
         out_dir / f"{object_id}.png",
