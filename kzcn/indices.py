@@ -152,12 +152,42 @@ def common_group_of_section(section: int) -> str:
 
 def common_group_of_wits_group(group: str) -> str:
     """Name of the :data:`COMMON_GROUPS` entry that contains a WITS product group."""
+    if group not in WITS_PRODUCT_GROUPS:
+        raise ValueError(f"{group!r} is not a WITS product group (aggregate rows have no group)")
     first, last = WITS_PRODUCT_GROUPS[group]
     sections = {hs_section(ch) for ch in range(first, last + 1)} - {None}
     names = {common_group_of_section(s) for s in sections}
     if len(names) != 1:
         raise ValueError(f"WITS group {group} straddles common groups {sorted(names)}")
     return names.pop()
+
+
+def to_common_groups(values: pd.Series, kind: str) -> pd.Series:
+    """Re-aggregate product values onto :data:`COMMON_GROUPS`.
+
+    ``values`` is indexed by product codes of one ``kind``: ``"section"`` (HS
+    section numbers 1-21, as in the OEC data), ``"wits_group"`` (WITS product-group
+    codes) or ``"hs"`` (HS2/HS4/HS6 codes).  Codes that belong to no group (HS
+    chapters 77, 98, 99; WITS aggregate rows such as ``"AllSubHeading"``) are
+    rejected rather than silently dropped: the caller filters them knowingly.
+    """
+    if kind == "section":
+        mapper = common_group_of_section
+    elif kind == "wits_group":
+        mapper = common_group_of_wits_group
+    elif kind == "hs":
+
+        def mapper(code):
+            section = hs_section(hs_chapter(code))
+            if section is None:
+                raise ValueError(f"HS code {code!r} is in no HS section")
+            return common_group_of_section(section)
+
+    else:
+        raise ValueError(f"unknown product kind {kind!r}")
+    groups = [mapper(code) for code in values.index]
+    out = values.astype(float).groupby(groups).sum(min_count=1)
+    return out.reindex([g for g in COMMON_GROUPS if g in out.index])
 
 
 # --------------------------------------------------------------------------------------

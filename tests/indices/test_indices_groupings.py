@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from kzcn import indices
@@ -45,3 +46,21 @@ def test_common_groups_are_a_partition_of_sections_and_of_wits_groups():
     mapped = {g: indices.common_group_of_wits_group(g) for g in indices.WITS_PRODUCT_GROUPS}
     assert mapped["25-26_Minerals"] == mapped["27-27_Fuels"] == indices.common_group_of_section(5)
     assert len(set(mapped.values())) == len(indices.COMMON_GROUPS)
+
+
+def test_to_common_groups_from_three_nomenclatures():
+    by_section = indices.to_common_groups(pd.Series({5: 10.0, 2: 1.0, 3: 2.0}), "section")
+    assert by_section["Minerals and fuels (25-27)"] == 10.0
+    assert by_section["Vegetable (06-15)"] == 3.0
+    by_wits = indices.to_common_groups(pd.Series({"25-26_Minerals": 4.0, "27-27_Fuels": 6.0}), "wits_group")
+    assert by_wits["Minerals and fuels (25-27)"] == 10.0
+    by_hs = indices.to_common_groups(pd.Series({"2709": 7.0, "2601": 3.0, "0101": 1.0}), "hs")
+    assert by_hs["Minerals and fuels (25-27)"] == 10.0
+    assert list(by_hs.index) == ["Animal (01-05)", "Minerals and fuels (25-27)"]
+
+
+def test_to_common_groups_rejects_codes_outside_any_group():
+    with pytest.raises(ValueError):
+        indices.to_common_groups(pd.Series({"9999": 1.0}), "hs")
+    with pytest.raises(ValueError):
+        indices.to_common_groups(pd.Series({"AllSubHeading": 1.0}), "wits_group")
