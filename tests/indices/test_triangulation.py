@@ -27,7 +27,7 @@ def flows():
 
 
 def test_mirror_table_gaps(flows):
-    t = triangulation.mirror_table(flows, "KAZ", "CHN")
+    t = triangulation.mirror_table(flows, "KAZ", "CHN", cif_fob_factor=1.10)
     assert t.loc[2020, "exports_gap"] == pytest.approx(9.0)  # 99 - 90
     assert t.loc[2020, "imports_gap"] == pytest.approx(54.0)  # 120 - 66
     assert t.loc[2020, "trade_reported"] == pytest.approx(156.0)
@@ -46,6 +46,9 @@ def test_mirror_table_gaps(flows):
 def test_cif_fob_factor_is_a_parameter(flows):
     t = triangulation.mirror_table(flows, "KAZ", "CHN", cif_fob_factor=1.0)
     assert t.loc[2020, "exports_gap_fob"] == pytest.approx(t.loc[2020, "exports_gap"])
+    # the default factor is a margin above 1: the FOB-basis gap on exports is smaller
+    default = triangulation.mirror_table(flows, "KAZ", "CHN")
+    assert 0 < default.loc[2020, "exports_gap_fob"] < default.loc[2020, "exports_gap"]
 
 
 def test_total_trade_needs_both_sides(flows):
