@@ -1,0 +1,238 @@
+"""kzcn.analysis on small hand-made flows and ledger rows."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from kzcn import analysis, compare
+
+
+def _flows(rows):
+    return pd.DataFrame(rows, columns=["reporter", "partner", "flow", "year", "value_usd"])
+
+
+@pytest.fixture
+def flows():
+    rows = []
+    # Kazakhstan-reported: exports to / imports from China and the world (US$)
+    kaz = {
+        2000: (600e6, 150e6, 6000e6, 5000e6),
+        2001: (660e6, 172e6, 6600e6, 5375e6),
+        2002: (1023e6, 313e6, 9300e6, 6520e6),
+    }
+    for year, (x_chn, m_chn, x_wld, m_wld) in kaz.items():
+        rows += [
+            ("KAZ", "CHN", "export", year, x_chn),
+            ("KAZ", "CHN", "import", year, m_chn),
+            ("KAZ", "WLD", "export", year, x_wld),
+            ("KAZ", "WLD", "import", year, m_wld),
+        ]
+    # China-reported trade with the five (each 10 + 5 million per year, KGZ missing in 2002)
+    for year in (2000, 2001, 2002):
+        for code in analysis.C5:
+            if code == "KGZ" and year == 2002:
+                continue
+            rows += [("CHN", code, "export", year, 10e6), ("CHN", code, "import", year, 5e6)]
+            if code != "KAZ":  # Kazakhstan's own view is set above
+                rows += [(code, "CHN", "export", year, 4e6), (code, "CHN", "import", year, 9e6)]
+    return _flows(rows)
+
+
+def test_bilateral_series_levels_shares_and_growth(flows):
+    series = analysis.bilateral_series(flows, "KAZ", "CHN")
+    assert series.loc[2001, "total"] == pytest.approx(832e6)
+    assert series.loc[2000, "balance"] == pytest.approx(450e6)
+    assert series.loc[2000, "export_share"] == pytest.approx(10.0)
+    assert series.loc[2001, "import_share"] == pytest.approx(100 * 172 / 5375)
+    assert series.loc[2001, "export_growth"] == pytest.approx(10.0)
+    assert math.isnan(series.loc[2000, "total_growth"])
+
+
+def test_group_partner_sums_members_and_keeps_gaps_missing(flows):
+    values = analysis.flow_values(flows, "CHN", "CA5")
+    assert values.loc[2000, "exports"] == pytest.approx(50e6)
+    assert math.isnan(values.loc[2002, "exports"])  # KGZ missing: no silent shrinking
+
+
+def test_plausible_money_unit_finds_the_scale():
+    printed = pd.Series([3.9, 7.1])
+    usd = pd.Series([0.39e9, 0.71e9])
+    assert analysis.plausible_money_unit(printed, usd) == "USD 100 mn"
+
+
+def _cells(rows):
+    columns = [
+        "cell_id",
+        "year",
+        "reporter",
+        "partner",
+        "flow",
+        "measure",
+        "column_label",
+        "printed",
+        "value",
+        "unit",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def test_compare_cells_converts_units_and_assigns_status(flows):
+    cells = _cells(
+        [
+            ("a", 2002, "KAZ", "CHN", "export", "amount", "Export / Amount", "1.023", 1.023, "USD bn"),
+            ("b", 2002, "KAZ", "CHN", "export", "share", "Export / %", "11.1", 11.1, "percent"),
+            ("c", 2001, "KAZ", "CHN", "balance", "balance", "balance", "+4.88", 4.88, "unstated"),
+            ("d", 2002, "KAZ", "CHN", "balance", "balance", "balance", "+7.1", 7.1, "unstated"),
+            ("e", 2001, "KAZ", "CHN", "total", "growth", "Total / Increase", "50.0", 50.0, "percent"),
+        ]
+    )
+    result = analysis.compare_cells(cells, flows).set_index("cell_id")
+    assert result.loc["a", "status"] == compare.REPRODUCED
+    assert result.loc["b", "recomputed"] == pytest.approx(100 * 1023 / 9300)
+    assert result.loc["b", "status"] == compare.WITHIN_TOLERANCE
+    assert result.loc["c", "unit"] == "USD 100 mn"
+    assert result.loc["d", "status"] == compare.REPRODUCED
+    assert result.loc["e", "status"] == compare.DIFFERS
+
+
+def test_thesis_layout_puts_printed_and_recomputed_in_the_same_column(flows):
+    cells = _cells(
+        [("a", 2002, "KAZ", "CHN", "export", "amount", "Export / Amount", "1.023", 1.023, "USD bn")]
+    )
+    layout = analysis.thesis_layout(analysis.compare_cells(cells, flows))
+    assert list(layout["Line"]) == ["thesis", "recomputed", "difference", "status"]
+    assert list(layout["Export / Amount"]) == ["1.023", "1.0230", "0.0000", "✔"]
+
+
+def test_table_3_1_sums_the_five_and_compares(flows):
+    cells = _cells(
+        [
+            ("x", 2000, "CHN", "CA5", "total", "amount", "trade volume", "75,00", 75.0, "USD mn"),
+            ("y", 2001, "CHN", "CA5", "total", "amount", "trade volume", "80,00", 80.0, "USD mn"),
+        ]
+    )
+    table = analysis.table_3_1(flows, cells, 2000, 2002).set_index("Year")
+    assert table.loc[2000, "Sum of the five"] == pytest.approx(75.0)
+    assert table.loc[2000, "Status"] == compare.REPRODUCED
+    assert table.loc[2001, "Status"] == compare.DIFFERS
+    assert math.isnan(table.loc[2002, "Sum of the five"])
+
+
+def test_table_1_2_checks_recompute_shares_and_changes_from_printed_amounts():
+    rows = []
+    for commodity, a10, a11 in (("Total", 1000.0, 1100.0), ("Shoes", 100.0, 121.0)):
+        rows += [
+            {
+                "commodity": commodity,
+                "measure": "amount",
+                "year": 2010,
+                "period": "2010",
+                "printed": str(a10),
+                "value": a10,
+            },
+            {
+                "commodity": commodity,
+                "measure": "amount",
+                "year": 2011,
+                "period": "2011",
+                "printed": str(a11),
+                "value": a11,
+            },
+        ]
+    rows.append(
+        {
+            "commodity": "Shoes",
+            "measure": "share",
+            "year": 2010,
+            "period": "2010",
+            "printed": "10.0",
+            "value": 10.0,
+        }
+    )
+    rows.append(
+        {
+            "commodity": "Shoes",
+            "measure": "share",
+            "year": 2011,
+            "period": "2011",
+            "printed": "12",
+            "value": 12.0,
+        }
+    )
+    rows.append(
+        {
+            "commodity": "Shoes",
+            "measure": "growth",
+            "year": None,
+            "period": "2010-2011",
+            "printed": "25",
+            "value": 25.0,
+        }
+    )
+    checks = analysis.table_1_2_checks(pd.DataFrame(rows)).set_index("Check")
+    assert checks.loc["share 2010 = amount / total", "Status"] == compare.REPRODUCED
+    assert checks.loc["share 2011 = amount / total", "Status"] == compare.WITHIN_TOLERANCE
+    assert checks.loc["change 2010->2011 from amounts", "Status"] == compare.DIFFERS
+
+
+def test_hs_chapter_shares():
+    products = pd.DataFrame(
+        {"year": [2015, 2015, 2015], "hs2": ["61", "84", "85"], "value_usd": [2e6, 3e6, 5e6]}
+    )
+    table = analysis.hs_chapter_shares(products, ["61", "85"], 2015, 2015).set_index("HS chapter")
+    assert table.loc["Total", "2015 (USD thousand)"] == pytest.approx(10_000)
+    assert table.loc["85", "2015 share (%)"] == pytest.approx(50.0)
+
+
+def test_claims_are_recomputed_from_both_reporters(flows):
+    claims = pd.DataFrame(
+        [
+            {
+                "claim_id": "c1",
+                "section": "1.1",
+                "period": "2001",
+                "quantity": "trade_total",
+                "printed": "US$ 832 million",
+                "value": 832.0,
+                "unit": "USD mn",
+                "reporter": "KAZ",
+                "partner": "CHN",
+            },
+            {
+                "claim_id": "c2",
+                "section": "1.1",
+                "period": "2000-2002",
+                "quantity": "trade_growth",
+                "printed": "an increase of 77.3%",
+                "value": 77.3,
+                "unit": "percent",
+                "reporter": "KAZ",
+                "partner": "CHN",
+            },
+            {
+                "claim_id": "c3",
+                "section": "1.1",
+                "period": "2001",
+                "quantity": "gdp",
+                "printed": "1",
+                "value": 1.0,
+                "unit": "USD bn",
+                "reporter": "KAZ",
+                "partner": "",
+            },
+        ]
+    )
+    selected = analysis.trade_claims(claims, [("KAZ", "CHN")])
+    assert list(selected["claim_id"]) == ["c1", "c2"]
+    result = analysis.compare_claims(selected, flows).set_index("Claim")
+    assert result.loc["c1", "Status (reporter)"] == compare.REPRODUCED
+    assert result.loc["c2", "Recomputed (reporter)"] == pytest.approx(100 * (1336 / 750 - 1))
+    assert result.loc["c1", "Recomputed (mirror)"] == pytest.approx(15.0)  # China's view: 10 + 5 million
+    assert result.loc["c1", "Status (mirror)"] == compare.DIFFERS
+
+
+def test_claim_decimals_reads_the_number_inside_words():
+    assert analysis.claim_decimals("US$ 2.1768 billion") == 4
+    assert analysis.claim_decimals("more than 2,000 kilometers") == 0
+    assert analysis.claim_decimals("2300,79") == 2
