@@ -107,13 +107,14 @@ def test_input_log_supplies_sha256(figures_dir, tmp_path, monkeypatch):
     assert meta["inputs"][0]["sha256"] == "ab" * 32
 
 
-def test_ledger_input_hashes_the_ledger_file():
-    ledger_files = sorted(config.THESIS_DIR.glob("*.csv"))
-    if not ledger_files:
-        pytest.skip("no ledger file committed yet")
-    name = ledger_files[0].name
-    (record,) = figures.describe_inputs([f"ledger:{name}"])
-    assert record["sha256"] == figures.sha256_file(ledger_files[0])
+def test_ledger_input_hashes_the_ledger_file(tmp_path, monkeypatch):
+    ledger = tmp_path / "claims.csv"
+    ledger.write_text("claim_id,value\nc-1-001,1\n")
+    monkeypatch.setattr(config, "THESIS_DIR", tmp_path)
+    monkeypatch.delenv("KZCN_INPUT_LOG", raising=False)
+    (record,) = figures.describe_inputs(["ledger:claims.csv"])
+    assert record["sha256"] == figures.sha256_file(ledger)
+    assert len(record["sha256"]) == 64
 
 
 def test_markdown_block_names_anchor_and_relative_paths(figures_dir, shown):

@@ -1,0 +1,223 @@
+"""After the HTML build: publish the figure files and the machine-readable indexes.
+
+:func:`finalize` is called by the build pipeline once Jupyter Book has rendered
+the stage folder, before the new site is swapped into place.  It
+
+1. copies the files that :mod:`kzcn.figures` wrote into ``<stage>/figures/`` to
+   ``<html>/figures/`` (stable names, so ``figures/fig-3-1.csv`` is a
+   permanent URL);
+2. reads the numbers Sphinx gave each figure and table from the built pages,
+   and puts them into the BibTeX of the "Cite this" boxes (a code block cannot
+   hold a cross-reference, so :func:`kzcn.figures.number_placeholder` stands in);
+3. writes ``<html>/figures.json``: every figure and table with its id, number,
+   title, page URL with anchor, files with sha256 and input sha256s;
+4. writes ``<html>/claims.json``: the reproducibility audit of every ledger row;
+5. puts a favicon at the site root, where browsers look for it.
+
+Everything written is ordered deterministically; the build date lives in one
+top-level field, so two builds of the same commit differ only there.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bs4 import BeautifulSoup
+
+import kzcn
+from kzcn import config, figures
+
+#: What :mod:`kzcn.figures` writes for one object; nothing else is published.
+PUBLISHED_SUFFIXES = (".svg", ".png", ".csv", ".json")
+
+#: The files whose sha256 goes into figures.json (the metadata JSON holds the
+#: build date, so its hash would change on every build).
+HASHED_KINDS = ("svg", "png", "csv")
+
+FAVICON_NAME = "favicon.ico"
+
+
+class PublishError(RuntimeError):
+    """The built site is inconsistent with the staged figure files."""
+
+
+@dataclass(frozen=True)
+class RenderedObject:
+    """Where Sphinx put a figure or table, and the number it gave it."""
+
+    object_id: str
+    page: str  # path of the HTML page relative to the site root, POSIX
+    number: str | None  # "3.1"; None if Sphinx did not number it
+    caption_number: str | None  # as rendered, e.g. "Fig. 3.1"
+
+
+def _read_metadata(figures_dir: Path) -> dict[str, dict[str, Any]]:
+    metadata = {}
+    for path in sorted(figures_dir.glob("*.json")):
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(meta, dict) and meta.get("id") == path.stem and meta.get("kind") in {"figure", "table"}:
+            metadata[path.stem] = meta
+    return metadata
+
+
+def copy_figure_files(stage_figures: Path, html_figures: Path) -> list[Path]:
+    """Copy the published files (and only those) into the site; returns the copies."""
+    html_figures.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for path in sorted(stage_figures.iterdir()) if stage_figures.is_dir() else []:
+        if path.is_file() and path.suffix in PUBLISHED_SUFFIXES:
+            target = html_figures / path.name
+            shutil.copyfile(path, target)
+            copied.append(target)
+    return copied
+
+
+def _number_from_caption(caption_number: str) -> str | None:
+    """``"Fig. 3.1 "`` -> ``"3.1"``; ``"Table 1 "`` -> ``"1"``."""
+    words = caption_number.split()
+    return words[-1].rstrip(".:") if words else None
+
+
+def find_rendered(html_dir: Path, ids: set[str]) -> dict[str, RenderedObject]:
+    """Locate every id among the built pages and read its caption number."""
+    found: dict[str, RenderedObject] = {}
+    for page in sorted(html_dir.rglob("*.html")):
+        relative = page.relative_to(html_dir).as_posix()
+        if relative.startswith(("_static/", "_sources/", "figures/")):
+            continue
+        text = page.read_text(encoding="utf-8")
+        if not any(f'id="{object_id}"' in text for object_id in ids):
+            continue
+        soup = BeautifulSoup(text, "html.parser")
+        for object_id in ids:
+            element = soup.find(id=object_id)
+            if element is None or element.name not in {"figure", "table"}:
+                continue
+            if object_id in found:
+                raise PublishError(
+                    f"{object_id} appears on two pages: {found[object_id].page} and {relative}"
+                )
+            number_span = element.find(class_="caption-number")
+            caption_number = number_span.get_text().strip() if number_span else None
+            found[object_id] = RenderedObject(
+                object_id=object_id,
+                page=relative,
+                number=_number_from_caption(caption_number) if caption_number else None,
+                caption_number=caption_number,
+            )
+    return found
+
+
+def fill_numbers(html_dir: Path, rendered: Mapping[str, RenderedObject]) -> int:
+    """Replace the number placeholders of the cite boxes; returns how many were filled."""
+    filled = 0
+    for item in rendered.values():
+        page = html_dir / item.page
+        text = page.read_text(encoding="utf-8")
+        marker = figures.number_placeholder(item.object_id)
+        if marker in text:
+            filled += text.count(marker)
+            page.write_text(text.replace(marker, item.number or item.object_id), encoding="utf-8")
+    return filled
+
+
+def figures_index(
+    stage_figures: Path,
+    html_dir: Path,
+    rendered: Mapping[str, RenderedObject],
+    build_info: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The content of ``figures.json``."""
+    metadata = _read_metadata(stage_figures)
+    site = figures.citation_metadata()
+    missing = sorted(set(metadata) - set(rendered))
+    if missing:
+        raise PublishError(
+            f"published but not found in the built HTML: {', '.join(missing)} "
+            "(is the notebook in _toc.yml, and did MyST parse its Markdown output?)"
+        )
+    entries = []
+    for object_id in sorted(metadata):
+        meta = metadata[object_id]
+        place = rendered[object_id]
+        files = {}
+        for kind in HASHED_KINDS:
+            name = meta["files"].get(kind)
+            if name:
+                path = html_dir / "figures" / name
+                if not path.is_file():
+                    raise PublishError(f"{object_id}: {name} is missing from the site")
+                files[name] = figures.sha256_file(path)
+        anchor = f"{place.page}#{object_id}"
+        entries.append(
+            {
+                "id": object_id,
+                "kind": meta["kind"],
+                "number": place.number,
+                "caption_number": place.caption_number,
+                "title": meta["title"],
+                "page": place.page,
+                "url": (site["url"] + "/" + anchor) if site["url"] else anchor,
+                "files": files,
+                "metadata_file": f"{object_id}.json",
+                "units": meta.get("units"),
+                "source": meta.get("source"),
+                "inputs": [
+                    {"id": item["id"], "sha256": item.get("sha256")} for item in meta.get("inputs", [])
+                ],
+                "notebook": meta.get("notebook"),
+            }
+        )
+    return {
+        "book": {"title": site["book_title"], "version": kzcn.__version__, "url": site["url"]},
+        "git_commit": build_info.get("git_commit") or figures.git_commit(),
+        "build_date": build_info.get("build_date") or figures.build_date(),
+        "objects": entries,
+    }
+
+
+def _write_json(path: Path, content: Any) -> None:
+    path.write_text(
+        json.dumps(content, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n",
+        encoding="utf-8",
+    )
+
+
+def write_favicon(html_dir: Path) -> Path:
+    """Copy the committed favicon to the site root (browsers ask for /favicon.ico)."""
+    source = config.BOOK_DIR / "_static" / FAVICON_NAME
+    target = html_dir / FAVICON_NAME
+    shutil.copyfile(source, target)
+    return target
+
+
+def claims_document(build_info: Mapping[str, Any]) -> dict[str, Any]:
+    """The content of ``claims.json`` (the audit of every ledger row)."""
+    from kzcn import audit
+
+    document = audit.claims_document()
+    document["build_date"] = build_info.get("build_date") or figures.build_date()
+    return document
+
+
+def finalize(stage_dir: Path, html_dir: Path, build_info: dict) -> None:
+    """Publish figure files, ``figures.json``, ``claims.json`` and the favicon.
+
+    ``build_info`` may carry ``build_date`` (ISO 8601, UTC) and ``git_commit``;
+    missing keys are filled in the same way :mod:`kzcn.figures` fills them.
+    Raises :class:`PublishError` when a published object is not in the HTML.
+    """
+    stage_dir, html_dir = Path(stage_dir), Path(html_dir)
+    stage_figures = stage_dir / "figures"
+    copy_figure_files(stage_figures, html_dir / "figures")
+    metadata = _read_metadata(stage_figures)
+    rendered = find_rendered(html_dir, set(metadata))
+    fill_numbers(html_dir, rendered)
+    _write_json(html_dir / "figures.json", figures_index(stage_figures, html_dir, rendered, build_info))
+    _write_json(html_dir / "claims.json", claims_document(build_info))
+    write_favicon(html_dir)

@@ -1,0 +1,180 @@
+"""publish.finalize on a real (tiny) Jupyter Book build.
+
+A two-page book whose notebook publishes one figure and one table is executed
+with papermill and rendered with jupyter-book exactly as the pipeline does
+(stage folder, ``execute_notebooks: off``), then finalized twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from kzcn import config, figures, publish
+
+pytestmark = pytest.mark.integration
+
+PLOTTED = {"year": [2000, 2001, 2002], "exports_musd": [1.5, 2.25, 3.0]}
+
+NOTEBOOK_CODE = f"""
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+from kzcn import figures
+plotted = pd.DataFrame({PLOTTED!r})
+fig, ax = plt.subplots()
+ax.plot(plotted["year"], plotted["exports_musd"])
+figures.publish_figure(fig, fig_id="fig-1-1", title="Exports to China", alt="A rising line",
+    source="Test source", data=plotted, units="US$ million", inputs=["test_source"])
+figures.publish_table(plotted.set_index("year"), table_id="tbl-1-1", title="Exports by year",
+    source="Test source", units="US$ million", inputs=["test_source"])
+"""
+
+CONFIG = """
+title: Tiny book
+execute:
+  execute_notebooks: "off"
+parse:
+  myst_enable_extensions: [colon_fence]
+sphinx:
+  config:
+    nb_render_markdown_format: myst
+    numfig: true
+    numfig_secnum_depth: 1
+"""
+
+TOC = """
+format: jb-book
+root: intro
+defaults:
+  numbered: true
+chapters:
+- file: notebooks/ch1
+"""
+
+
+def _build(stage: Path, build_date: str) -> Path:
+    """Execute the notebook into the stage, render it, finalize; returns the html folder."""
+    notebooks = stage / "notebooks"
+    notebooks.mkdir(parents=True, exist_ok=True)
+    (stage / "_config.yml").write_text(CONFIG)
+    (stage / "_toc.yml").write_text(TOC)
+    (stage / "intro.md").write_text("# Intro\n\nSee {numref}`fig-1-1`.\n")
+    source = nbformat.v4.new_notebook()
+    source.cells = [
+        nbformat.v4.new_markdown_cell("# Chapter one"),
+        nbformat.v4.new_code_cell("country = 'KAZ'", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(NOTEBOOK_CODE),
+    ]
+    source.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(source, stage / "source.ipynb")
+    env = dict(
+        os.environ,
+        KZCN_FIGURES_DIR=str(stage / "figures"),
+        KZCN_NOTEBOOK="ch1.ipynb",
+        KZCN_BUILD_DATE=build_date,
+        PYTHONPATH=str(config.ROOT),
+        MPLBACKEND="Agg",
+    )
+    bin_dir = Path(sys.executable).parent
+    subprocess.run(
+        [str(bin_dir / "papermill"), "--no-progress-bar", str(stage / "source.ipynb"), "ch1.ipynb"],
+        cwd=notebooks,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    (stage / "source.ipynb").unlink()
+    subprocess.run(
+        [str(bin_dir / "jupyter-book"), "build", str(stage), "--path-output", str(stage)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    html = stage / "_build" / "html"
+    return html
+
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory):
+    results = []
+    for build_date in ("2026-01-01T00:00:00Z", "2026-02-02T00:00:00Z"):
+        stage = tmp_path_factory.mktemp("stage")
+        html = _build(stage, build_date)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(
+                publish, "claims_document", lambda info: {"claims": [], "build_date": info["build_date"]}
+            )
+            publish.finalize(stage, html, {"build_date": build_date, "git_commit": "abc"})
+        results.append((stage, html))
+    return results
+
+
+def _index(html: Path) -> dict:
+    return json.loads((html / "figures.json").read_text())
+
+
+def test_every_indexed_object_has_its_files(two_builds):
+    _, html = two_builds[0]
+    index = _index(html)
+    assert sorted(item["id"] for item in index["objects"]) == ["fig-1-1", "tbl-1-1"]
+    for item in index["objects"]:
+        for name, digest in item["files"].items():
+            assert figures.sha256_file(html / "figures" / name) == digest
+    figure = next(item for item in index["objects"] if item["id"] == "fig-1-1")
+    assert set(figure["files"]) == {"fig-1-1.svg", "fig-1-1.png", "fig-1-1.csv"}
+
+
+def test_every_anchor_resolves_in_the_built_html(two_builds):
+    _, html = two_builds[0]
+    for item in _index(html)["objects"]:
+        page, anchor = item["url"].split("#")
+        soup = BeautifulSoup((html / page).read_text(), "html.parser")
+        assert soup.find(id=anchor) is not None, item["url"]
+
+
+def test_csv_equals_the_plotted_data(two_builds):
+    _, html = two_builds[0]
+    back = figures.read_published_csv(html / "figures" / "fig-1-1.csv")
+    pd.testing.assert_frame_equal(back, pd.DataFrame(PLOTTED))
+
+
+def test_numbers_are_read_and_filled_into_the_bibtex(two_builds):
+    _, html = two_builds[0]
+    numbers = {item["id"]: item["number"] for item in _index(html)["objects"]}
+    assert numbers == {"fig-1-1": "1.1", "tbl-1-1": "1.1"}
+    page = (html / "notebooks" / "ch1.html").read_text()
+    assert "[[number:" not in page
+    assert "title = {Figure 1.1: Exports to China}" in page
+
+
+def test_download_links_point_at_published_files(two_builds):
+    _, html = two_builds[0]
+    page = html / "notebooks" / "ch1.html"
+    soup = BeautifulSoup(page.read_text(), "html.parser")
+    links = [a["href"] for a in soup.select("p.kzcn-downloads a")]
+    assert len(links) == 4
+    for href in links:
+        assert (page.parent / href).resolve().is_file(), href
+
+
+def test_ids_numbers_and_files_stable_across_builds(two_builds):
+    (_, first), (_, second) = two_builds
+    one, two = _index(first), _index(second)
+    assert one["build_date"] != two["build_date"]
+    one.pop("build_date"), two.pop("build_date")
+    assert one == two
+
+
+def test_favicon_at_site_root(two_builds):
+    _, html = two_builds[0]
+    assert (html / "favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"  # ICO magic
