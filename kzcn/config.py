@@ -52,6 +52,11 @@ def figures_dir() -> Path:
     return _env_path("KZCN_FIGURES_DIR", build_dir() / "figures")
 
 
+def thesis_text() -> Path:
+    """The thesis as exported from Word (``KZCN_THESIS_TEXT`` overrides); read by the ledger's checks."""
+    return _env_path("KZCN_THESIS_TEXT", ROOT.parent / "shared" / "thesis" / "thesis.txt")
+
+
 def base_url() -> str:
     """Base URL of the raw-data host; ``KZCN_DATA_BASE_URL`` points it at a mirror."""
     url = os.environ.get("KZCN_DATA_BASE_URL") or DEFAULT_BASE_URL
