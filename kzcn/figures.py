@@ -221,20 +221,14 @@ def _input_log() -> dict[str, str]:
     return found
 
 
-def _manifest_entries() -> dict[str, dict[str, Any]]:
-    """Manifest entries by id, read from ``data/sources.yml`` (empty if absent)."""
-    path = config.MANIFEST_PATH
-    if not path.is_file():
-        return {}
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    entries = loaded.get("sources", loaded) if isinstance(loaded, dict) else loaded
-    if isinstance(entries, dict):
-        return {str(key): (value or {}) for key, value in entries.items()}
-    by_id: dict[str, dict[str, Any]] = {}
-    for entry in entries or []:
-        if isinstance(entry, dict) and "id" in entry:
-            by_id[str(entry["id"])] = entry
-    return by_id
+def _manifest_source(source_id: str):
+    """The manifest entry of ``source_id``, or None when it is not declared."""
+    from kzcn import manifest
+
+    try:
+        return manifest.get(source_id)
+    except (manifest.ManifestError, FileNotFoundError):
+        return None
 
 
 def describe_inputs(inputs: Iterable[str]) -> list[dict[str, Any]]:
@@ -247,7 +241,6 @@ def describe_inputs(inputs: Iterable[str]) -> list[dict[str, Any]]:
     if isinstance(inputs, str):
         inputs = [inputs]
     log = _input_log()
-    manifest = _manifest_entries()
     described = []
     for input_id in sorted(set(inputs)):
         record: dict[str, Any] = {"id": input_id, "sha256": log.get(input_id)}
@@ -255,12 +248,16 @@ def describe_inputs(inputs: Iterable[str]) -> list[dict[str, Any]]:
             path = config.THESIS_DIR / input_id.split(":", 1)[1]
             if record["sha256"] is None and path.is_file():
                 record["sha256"] = sha256_file(path)
-            record["source"] = "thesis ledger (transcribed)"
+            record["source"] = "thesis ledger, transcribed"
         else:
-            entry = manifest.get(input_id, {})
-            record["sha256"] = record["sha256"] or entry.get("sha256")
-            record["url"] = entry.get("url")
-            record["source"] = entry.get("publisher") or entry.get("cite_as") or entry.get("title")
+            entry = _manifest_source(input_id)
+            if entry is not None:
+                record["sha256"] = record["sha256"] or entry.sha256
+                record["url"] = entry.url
+                record["source"] = entry.cite
+            else:
+                record["url"] = None
+                record["source"] = None
         described.append(record)
     return described
 

@@ -155,3 +155,20 @@ def test_table_files_and_list_table(figures_dir, shown):
     assert "* - year" in shown
     assert r"a\|b" in shown  # a pipe in a cell is escaped, not read as markup
     assert "  - –" in shown  # a missing value is shown as a dash
+
+
+def test_manifest_input_gets_sha256_and_citation(monkeypatch):
+    from kzcn import manifest
+
+    monkeypatch.delenv("KZCN_INPUT_LOG", raising=False)
+    entry = manifest.load_manifest().sources["dots-KAZ"]
+    (record,) = figures.describe_inputs(["dots-KAZ"])
+    assert record["sha256"] == entry.sha256
+    assert record["url"] == entry.url
+    assert "Direction of Trade" in record["source"]
+
+
+def test_unknown_input_is_recorded_without_hash(monkeypatch):
+    monkeypatch.delenv("KZCN_INPUT_LOG", raising=False)
+    (record,) = figures.describe_inputs(["not-a-declared-source"])
+    assert record == {"id": "not-a-declared-source", "sha256": None, "url": None, "source": None}
