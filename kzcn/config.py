@@ -13,7 +13,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 DATA_DIR = ROOT / "data"
-MANIFEST_PATH = DATA_DIR / "sources.yml"
+#: ``KZCN_MANIFEST`` lets tests point the data layer and the build at a fixture
+#: manifest (read once, at import; child processes inherit it).
+MANIFEST_PATH = Path(os.environ.get("KZCN_MANIFEST") or DATA_DIR / "sources.yml").resolve()
 THESIS_DIR = DATA_DIR / "thesis"
 REFERENCES_BIB = ROOT / "references.bib"
 NOTEBOOKS_DIR = ROOT / "notebooks"
