@@ -506,3 +506,92 @@ def _clean_nonnegative(values: Iterable[float]) -> np.ndarray:
     if (arr < 0).any():
         raise ValueError("concentration is defined on non-negative values only")
     return arr
+
+
+# --------------------------------------------------------------------------------------
+# Data assembly (reads through kzcn.store, so the build logs every input)
+# --------------------------------------------------------------------------------------
+
+#: Years in which the recent WITS vintage (Kazakhstan as reporter) disagrees with
+#: DOTS by far more than revisions explain (see data/README and the manifest's quirks).
+WITS_VINTAGE_PROBLEM_YEARS = (2020, 2021, 2022)
+
+#: HS 4-digit WITS extracts: (flow, partner) -> manifest id.  They exist only for
+#: Kazakhstan as reporter.
+WITS_HS4_SOURCES = {
+    ("export", "CHN"): "wits-kaz-exports-to-china-hs4",
+    ("export", "WLD"): "wits-kaz-exports-to-world-hs4",
+    ("import", "CHN"): "wits-kaz-imports-from-china-hs4",
+    ("import", "WLD"): "wits-kaz-imports-from-world-hs4",
+}
+WITS_HS4_REPORTER = "KAZ"
+OEC_SOURCE = "oec-exports-sections-2019-2021"
+CHINA_IMPORT_GROUPS_SOURCE = "wits-chn-imports-from-world-sections"
+
+
+def hs4_available(country: str, partner: str = "CHN") -> bool:
+    """Whether HS 4-digit WITS extracts exist for this reporter and partner."""
+    return country == WITS_HS4_REPORTER and all(
+        (f, p) in WITS_HS4_SOURCES for f in ("export", "import") for p in (partner, WORLD)
+    )
+
+
+def vintage_flag(year: int) -> str:
+    """``"WITS vintage problem"`` for the years listed in :data:`WITS_VINTAGE_PROBLEM_YEARS`, else ``""``."""
+    return "WITS vintage problem" if int(year) in WITS_VINTAGE_PROBLEM_YEARS else ""
+
+
+def wits_hs4(flow: str, partner: str) -> pd.DataFrame:
+    """Kazakhstan-reported HS 4-digit rows for one flow and partner (``CHN`` or ``WLD``).
+
+    Columns as in the data layer's product schema (``reporter, partner, flow, year,
+    product_level, product, product_name, value_usd, source, vintage``), HS4 rows only,
+    values in US dollars.
+    """
+    from kzcn import store
+
+    table = store.load(WITS_HS4_SOURCES[(flow, partner)])
+    table = table[(table["product_level"] == "hs4") & (table["flow"] == flow) & (table["partner"] == partner)]
+    return table.reset_index(drop=True)
+
+
+def oec_sections() -> pd.DataFrame:
+    """OEC (BACI HS92) exports by HS section, every country, summed over 2019-2021."""
+    from kzcn import store
+
+    return store.load(OEC_SOURCE)
+
+
+def rca_by_section(oec: pd.DataFrame, iso3: Iterable[str]) -> pd.DataFrame:
+    """Balassa RCA by HS section for the countries in ``iso3``, world = every OEC exporter.
+
+    Returns one row per section (``section``, ``section_name``) and one RCA column
+    per country code.  Sections outside the 21 HS sections (if the data carry an
+    "unknown" bucket) stay in the world total but are not reported.
+    """
+    rca = balassa_rca(oec, country="iso3", product="section", value="value_usd")
+    codes = list(iso3)
+    wide = rca[rca["iso3"].isin(codes)].pivot(index="section", columns="iso3", values="rca")
+    names = oec.drop_duplicates("section").set_index("section")["section_name"]
+    wide = wide.reindex(columns=codes)
+    wide.insert(0, "section_name", names.reindex(wide.index))
+    return wide[wide.index.isin(list(HS_SECTIONS))].reset_index()
+
+
+def oec_exports_by_common_group(oec: pd.DataFrame, iso3: str) -> pd.Series:
+    """One country's OEC exports (2019-2021 sum) re-aggregated onto :data:`COMMON_GROUPS`."""
+    rows = oec[(oec["iso3"] == iso3) & oec["section"].isin(list(HS_SECTIONS))]
+    if rows.empty:
+        raise LookupError(f"no OEC exports for {iso3}")
+    return to_common_groups(rows.set_index("section")["value_usd"], "section")
+
+
+def china_imports_by_common_group(years: Iterable[int]) -> pd.Series:
+    """China's imports from the world (WITS product groups), summed over ``years``, on common groups."""
+    from kzcn import store
+
+    table = store.load(CHINA_IMPORT_GROUPS_SOURCE)
+    groups = table[table["product"].isin(list(WITS_PRODUCT_GROUPS)) & table["year"].isin(list(years))]
+    if groups.empty:
+        raise LookupError(f"no WITS China import groups for years {list(years)}")
+    return to_common_groups(groups.groupby("product")["value_usd"].sum(), "wits_group")

@@ -40,6 +40,17 @@ from kzcn import compare
 CIF_FOB_FACTOR = 1.06
 
 
+def dots_flows(*codes: str) -> pd.DataFrame:
+    """DOTS bilateral flows declared by each reporter in ``codes`` (ISO3 or ``WLD``), stacked.
+
+    Goes through :func:`kzcn.data.dots_flows` (hence :func:`kzcn.store.load`), so
+    the build records which workbooks a notebook used.
+    """
+    from kzcn import data
+
+    return pd.concat([data.dots_flows(code) for code in dict.fromkeys(codes)], ignore_index=True)
+
+
 def flow_series(
     flows: pd.DataFrame, reporter: str, partner: str, flow: str, source: str | None = None
 ) -> pd.Series:

@@ -86,3 +86,40 @@ def test_grubel_lloyd_table():
     assert aggregate.loc[2019, "gl"] == pytest.approx(4 / 7)
     assert aggregate.loc[2019, "n_products_both_ways"] == 2
     assert aggregate.loc[2019, "two_way_trade"] == pytest.approx(70.0)
+
+
+def _oec_fixture():
+    return pd.DataFrame(
+        {
+            "oec_id": ["asaaa", "asaaa", "asbbb", "asbbb"],
+            "iso3": ["AAA", "AAA", "BBB", "BBB"],
+            "country": ["A", "A", "B", "B"],
+            "section": [1, 5, 1, 5],
+            "section_name": ["Animal Products", "Mineral Products", "Animal Products", "Mineral Products"],
+            "value_usd": [30.0, 10.0, 20.0, 50.0],
+            "years": ["2019-2021"] * 4,
+        }
+    )
+
+
+def test_rca_by_section_wide_layout():
+    wide = indices.rca_by_section(_oec_fixture(), ["BBB", "AAA"]).set_index("section")
+    assert list(wide.columns) == ["section_name", "BBB", "AAA"]
+    # same arithmetic as the Balassa fixture: A in section 1 = 1.65, B in section 5 = 55/42
+    assert wide.loc[1, "AAA"] == pytest.approx(1.65)
+    assert wide.loc[5, "BBB"] == pytest.approx(55 / 42)
+    assert wide.loc[5, "section_name"] == "Mineral Products"
+
+
+def test_oec_exports_by_common_group():
+    groups = indices.oec_exports_by_common_group(_oec_fixture(), "BBB")
+    assert groups["Minerals and fuels (25-27)"] == pytest.approx(50.0)
+    assert groups["Animal (01-05)"] == pytest.approx(20.0)
+    with pytest.raises(LookupError):
+        indices.oec_exports_by_common_group(_oec_fixture(), "CCC")
+
+
+def test_hs4_availability_is_kazakhstan_china_only():
+    assert indices.hs4_available("KAZ", "CHN")
+    assert not indices.hs4_available("UZB", "CHN")
+    assert indices.vintage_flag(2021) and not indices.vintage_flag(2019)
