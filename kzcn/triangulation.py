@@ -51,6 +51,104 @@ def dots_flows(*codes: str) -> pd.DataFrame:
     return pd.concat([data.dots_flows(code) for code in dict.fromkeys(codes)], ignore_index=True)
 
 
+#: UN Comtrade extracts, one per reporter (Kazakhstan-China only), 2014-2024.
+COMTRADE_SOURCES = ("comtrade-kaz-reporter", "comtrade-chn-reporter")
+WITS2023_SOURCE = "wits2023-kaz-chn"
+WITS_TOTAL_SOURCE = "wits-total-kaz-chn"
+
+#: Labels of the Kazakhstan-China series compared side by side, with their manifest ids.
+VINTAGE_LABELS = {
+    "DOTS (IMF, Jan 2022)": "dots",
+    "WITS (Apr 2023 download)": WITS2023_SOURCE,
+    "WITS (2025-2026 download)": WITS_TOTAL_SOURCE,
+    "UN Comtrade (2025-2026 download)": "comtrade",
+}
+
+
+def comtrade_flows() -> pd.DataFrame:
+    """Total-trade rows of both UN Comtrade extracts in the bilateral-flow layout.
+
+    Keeps ``product_level == "total"`` (all commodities), so ``value_usd`` is the
+    reporter's total trade with each partner (``WLD`` or the other country).
+    """
+    from kzcn import store
+
+    table = pd.concat([store.load(source_id) for source_id in COMTRADE_SOURCES], ignore_index=True)
+    table = table[table["product_level"] == "total"]
+    return table[["reporter", "partner", "flow", "year", "value_usd", "source", "vintage"]].reset_index(
+        drop=True
+    )
+
+
+def kaz_chn_vintages(flow: str) -> dict[str, pd.Series]:
+    """Kazakhstan-reported ``flow`` (``export`` or ``import``) with China, one Series per source/vintage.
+
+    Every series is Kazakhstan's own declaration, so differences between them are
+    revisions and processing, not the mirror gap.
+    """
+    from kzcn import data
+
+    series = {
+        "DOTS (IMF, Jan 2022)": data.bilateral("KAZ", "CHN", source="dots")[flow],
+        "WITS (Apr 2023 download)": data.bilateral("KAZ", "CHN", source="wits2023")[flow],
+        "WITS (2025-2026 download)": data.bilateral("KAZ", "CHN", source="wits-total")[flow],
+        "UN Comtrade (2025-2026 download)": flow_series(comtrade_flows(), "KAZ", "CHN", flow),
+    }
+    return {label: s.dropna().astype(float) for label, s in series.items()}
+
+
+def total_trade_candidates(year: int) -> dict[str, float]:
+    """Every raw-data value of Kazakhstan-China total trade (exports + imports) in ``year``, US dollars.
+
+    One entry per reporter and source/vintage: what each statistical office and
+    each download says the same year's trade was.
+    """
+    from kzcn import data
+
+    dots = dots_flows("KAZ", "CHN")
+    comtrade = comtrade_flows()
+
+    def total(wide: pd.DataFrame) -> float:
+        return (
+            float(wide.loc[year, ["export", "import"]].sum(min_count=2))
+            if year in wide.index
+            else float("nan")
+        )
+
+    return {
+        "DOTS, reported by Kazakhstan": float(total_trade(dots, "KAZ", "CHN").get(year, float("nan"))),
+        "DOTS, reported by China": float(total_trade(dots, "CHN", "KAZ").get(year, float("nan"))),
+        "WITS Apr 2023 download, reported by Kazakhstan": total(
+            data.bilateral("KAZ", "CHN", source="wits2023")
+        ),
+        "WITS 2025-2026 download, reported by Kazakhstan": total(
+            data.bilateral("KAZ", "CHN", source="wits-total")
+        ),
+        "UN Comtrade, reported by Kazakhstan": float(
+            total_trade(comtrade, "KAZ", "CHN").get(year, float("nan"))
+        ),
+        "UN Comtrade, reported by China": float(total_trade(comtrade, "CHN", "KAZ").get(year, float("nan"))),
+    }
+
+
+def printed_totals(
+    claims: pd.DataFrame, year: int, reporter: str = "KAZ", partner: str = "CHN"
+) -> pd.DataFrame:
+    """Ledger claims that state the total trade of ``reporter`` and ``partner`` in ``year``.
+
+    Matches the ledger's structured reading (quantity ``trade_total``, period
+    ``year``, either order of the pair), not the printed text, so the selection
+    does not depend on how a number happens to be written.
+    """
+    pair = {reporter, partner}
+    sel = (
+        (claims["quantity"] == "trade_total")
+        & (claims["period"].astype(str) == str(year))
+        & claims.apply(lambda r: {r["reporter"], r["partner"]} == pair, axis=1)
+    )
+    return claims.loc[sel].reset_index(drop=True)
+
+
 def flow_series(
     flows: pd.DataFrame, reporter: str, partner: str, flow: str, source: str | None = None
 ) -> pd.Series:

@@ -89,3 +89,18 @@ def test_match_printed_ranks_by_tolerance_rule():
     ]
     assert table.loc[0, "value"] == pytest.approx(12.26)
     assert triangulation.reproducing_candidates(table) == ["close"]
+
+
+def test_printed_totals_selects_by_structured_reading():
+    claims = pd.DataFrame(
+        {
+            "claim_id": ["a", "b", "c", "d"],
+            "quantity": ["trade_total", "trade_total", "trade_total", "exports"],
+            "period": ["2020", "2020", "2019", "2020"],
+            "reporter": ["KAZ", "CHN", "KAZ", "KAZ"],
+            "partner": ["CHN", "KAZ", "CHN", "CHN"],
+        }
+    )
+    picked = triangulation.printed_totals(claims, 2020)
+    # both orders of the pair count; other years and quantities do not
+    assert picked["claim_id"].tolist() == ["a", "b"]
