@@ -36,8 +36,10 @@ REQUIRED_EXTRA_KEYS = {
     "wiiw_fdi",
     "oec_baci",
     "wits_indicators",
-    "balassa1965trade",
-    "grubel1975intra",
+    "balassa_1965",
+    "grubel_lloyd_1975",
+    "unctad_concentration",
+    "imf_dots_guide",
     "thesis2022",
 }
 PYBTEX_STYLES = ("plain", "unsrt", "alpha")
