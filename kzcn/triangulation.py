@@ -71,9 +71,7 @@ def comtrade_flows() -> pd.DataFrame:
     Keeps ``product_level == "total"`` (all commodities), so ``value_usd`` is the
     reporter's total trade with each partner (``WLD`` or the other country).
     """
-    from kzcn import store
-
-    table = pd.concat([store.load(source_id) for source_id in COMTRADE_SOURCES], ignore_index=True)
+    table = pd.concat([_load(source_id) for source_id in COMTRADE_SOURCES], ignore_index=True)
     table = table[table["product_level"] == "total"]
     return table[["reporter", "partner", "flow", "year", "value_usd", "source", "vintage"]].reset_index(
         drop=True
@@ -280,3 +278,59 @@ def match_printed(
 def reproducing_candidates(table: pd.DataFrame) -> list[str]:
     """Labels of the candidates that reproduce the printed value (status ``reproduced``)."""
     return table.loc[table["status"] == compare.REPRODUCED, "candidate"].tolist()
+
+
+def comtrade_chapters(reporter: str, partner: str, flow: str) -> pd.DataFrame:
+    """HS-chapter rows of a UN Comtrade extract: one column per chapter (``"26"`` ...), one row per year, US$.
+
+    Only the chapters the extract carries are present; they are not a complete
+    breakdown of the total.
+    """
+    table = pd.concat([_load(source_id) for source_id in COMTRADE_SOURCES], ignore_index=True)
+    sel = (
+        (table["reporter"] == reporter)
+        & (table["partner"] == partner)
+        & (table["flow"] == flow)
+        & (table["product_level"] == "chapter")
+    )
+    wide = table[sel].pivot(index="year", columns="product", values="value_usd").sort_index()
+    wide.columns.name = None
+    return wide.reindex(columns=sorted(wide.columns))
+
+
+#: ISO3 -> the two-letter partner codes wiiw uses.
+WIIW_PARTNER_CODES = {"CHN": "CN", "RUS": "RU", "WLD": "WORLD"}
+WIIW_SOURCE = "wiiw-fdi-partners"
+
+
+def fdi_from_partner(partner: str) -> pd.DataFrame:
+    """FDI in Kazakhstan from ``partner`` (wiiw, EUR million): ``inflow``, ``stock``, ``stock_share`` by year.
+
+    ``stock_share`` is the partner's share of the total inward stock in percent, as
+    wiiw publishes it.  Flows from 2013 are BPM6 directional (net, may be negative).
+    """
+    table = _load(WIIW_SOURCE)
+    codes = {partner, WIIW_PARTNER_CODES.get(partner, partner)}
+    rows = table[(table["breakdown"] == "partner") & table["code"].isin(codes)]
+    if rows.empty:
+        raise LookupError(f"wiiw: no FDI rows for partner {partner}")
+
+    def pick(direction_word: str, unit: str) -> pd.Series:
+        sel = rows["direction"].str.contains(direction_word, case=False) & (rows["unit"] == unit)
+        return rows[sel].set_index("year")["value"].astype(float).sort_index()
+
+    out = pd.DataFrame(
+        {
+            "inflow": pick("inflow", "EUR m"),
+            "stock": pick("stock", "EUR m"),
+            "stock_share": pick("stock", "in % of total"),
+        }
+    )
+    out.index.name = "year"
+    return out
+
+
+def _load(source_id: str) -> pd.DataFrame:
+    from kzcn import store
+
+    return store.load(source_id)

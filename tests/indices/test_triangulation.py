@@ -104,3 +104,59 @@ def test_printed_totals_selects_by_structured_reading():
     picked = triangulation.printed_totals(claims, 2020)
     # both orders of the pair count; other years and quantities do not
     assert picked["claim_id"].tolist() == ["a", "b"]
+
+
+def _products(rows):
+    cols = ["reporter", "partner", "flow", "year", "product_level", "product", "value_usd"]
+    return pd.DataFrame(rows, columns=cols).assign(source="UN Comtrade", vintage="x")
+
+
+def test_comtrade_totals_and_chapters_from_product_rows(monkeypatch):
+    tables = {
+        "comtrade-chn-reporter": _products(
+            [
+                ("CHN", "KAZ", "import", 2021, "total", "TOTAL", 100.0),
+                ("CHN", "KAZ", "import", 2021, "chapter", "26", 30.0),
+                ("CHN", "KAZ", "import", 2021, "chapter", "74", 20.0),
+                ("CHN", "KAZ", "export", 2021, "total", "TOTAL", 150.0),
+            ]
+        ),
+        "comtrade-kaz-reporter": _products(
+            [
+                ("KAZ", "CHN", "export", 2021, "total", "TOTAL", 90.0),
+                ("KAZ", "CHN", "import", 2021, "total", "TOTAL", 60.0),
+            ]
+        ),
+    }
+    monkeypatch.setattr(triangulation, "_load", tables.__getitem__)
+    totals = triangulation.comtrade_flows()
+    assert len(totals) == 4  # chapter rows are not totals
+    t = triangulation.mirror_table(totals, "KAZ", "CHN")
+    assert t.loc[2021, "exports_gap"] == pytest.approx(10.0)
+    assert t.loc[2021, "imports_gap"] == pytest.approx(90.0)
+    chapters = triangulation.comtrade_chapters("CHN", "KAZ", "import")
+    assert list(chapters.columns) == ["26", "74"]
+    assert chapters.loc[2021, "26"] == pytest.approx(30.0)
+
+
+def test_fdi_from_partner_picks_flows_stock_and_share(monkeypatch):
+    def row(direction, unit, year, value, code="CN"):
+        return ("KAZ", direction, "partner", code, "China", unit, year, value)
+
+    table = pd.DataFrame(
+        [
+            row("FDI inflow", "EUR m", 2015, -228.3),
+            row("FDI inflow", "in % of total", 2015, -6.2),
+            row("FDI inward stock", "EUR m", 2015, 2602.0),
+            row("FDI inward stock", "in % of total", 2015, 2.4),
+            row("FDI inward stock", "EUR m", 2015, 9999.0, code="RU"),
+        ],
+        columns=["reporter", "direction", "breakdown", "code", "label", "unit", "year", "value"],
+    )
+    monkeypatch.setattr(triangulation, "_load", lambda source_id: table)
+    fdi = triangulation.fdi_from_partner("CHN")
+    assert fdi.loc[2015, "inflow"] == pytest.approx(-228.3)  # negative net flows are kept
+    assert fdi.loc[2015, "stock"] == pytest.approx(2602.0)
+    assert fdi.loc[2015, "stock_share"] == pytest.approx(2.4)
+    with pytest.raises(LookupError):
+        triangulation.fdi_from_partner("USA")
