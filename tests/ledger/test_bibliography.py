@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import io
 import re
 from collections import defaultdict
 from urllib.parse import urlsplit
 
 import pybtex.errors
 import pytest
+import yaml
 from pybtex.database import parse_file
 from pybtex.plugin import find_plugin
 
@@ -128,6 +130,25 @@ def test_footnotes_printing_the_same_address_share_a_key(rows):
         assert set.intersection(*key_sets), url
 
 
+def _printed_addresses(raw_text: str) -> list[str]:
+    """Addresses in a footnote, without sentence punctuation or a year glued on (".html.2015")."""
+    found = re.findall(r"(?:https?|file)://[^\s“”\"]+", raw_text)
+    return [re.sub(r"\.(?:19|20)\d\d$", "", address.rstrip(".,;。")) for address in found]
+
+
+def test_every_printed_address_is_in_its_entry(rows, bib):
+    """Public addresses go to ``url`` unchanged; local paths (file://) go to ``note``."""
+    for row in rows:
+        entries = [bib.entries[key] for key in _keys(row)]
+        urls = {entry.fields.get("url") for entry in entries}
+        notes = " ".join(entry.fields.get("note", "").replace("\\", "") for entry in entries)
+        for address in _printed_addresses(row["raw_text"]):
+            if address.startswith("file://"):
+                assert address in notes, f"footnote {row['footnote']}: {address}"
+            else:
+                assert address in urls, f"footnote {row['footnote']}: {address}"
+
+
 def test_two_works_in_footnote_2_and_shared_work_with_footnote_3(rows):
     """The issue's example: footnotes 2 and 3 both cite Strokov and Stolpovsky."""
     by_number = {int(row["footnote"]): set(_keys(row)) for row in rows}
@@ -196,6 +217,46 @@ def test_every_entry_renders_with_pybtex_styles(bib, style_name):
     html = find_plugin("pybtex.backends", "html")()
     for entry in formatted:
         assert entry.text.render(html).strip(), entry.key
+
+
+def test_book_renders_every_entry_without_warnings(tmp_path):
+    """Cite every key in a throw-away Sphinx project using the book's bibtex settings."""
+    from sphinx.application import Sphinx
+
+    book_config = yaml.safe_load((config.ROOT / "_config.yml").read_text(encoding="utf-8"))
+    sphinx_config = (book_config.get("sphinx") or {}).get("config") or {}
+    keys = list(parse_file(str(config.REFERENCES_BIB)).entries.keys())
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "references.bib").write_bytes(config.REFERENCES_BIB.read_bytes())
+    (source / "conf.py").write_text(
+        "extensions = ['sphinxcontrib.bibtex']\n"
+        "bibtex_bibfiles = ['references.bib']\n"
+        f"bibtex_default_style = {sphinx_config.get('bibtex_default_style', 'alpha')!r}\n"
+        f"bibtex_reference_style = {sphinx_config.get('bibtex_reference_style', 'label')!r}\n",
+        encoding="utf-8",
+    )
+    (source / "index.rst").write_text(
+        "Citations\n=========\n\n"
+        + "".join(f"Cited :cite:p:`{key}`.\n\n" for key in keys)
+        + ".. bibliography::\n",
+        encoding="utf-8",
+    )
+    warnings = io.StringIO()
+    app = Sphinx(
+        str(source),
+        str(source),
+        str(tmp_path / "html"),
+        str(tmp_path / "doctrees"),
+        "html",
+        status=None,
+        warning=warnings,
+        freshenv=True,
+    )
+    app.build()
+    assert warnings.getvalue() == ""
+    html = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'<div class="citation"', html)) == len(keys)
 
 
 # --- the extractor itself -------------------------------------------------------------
