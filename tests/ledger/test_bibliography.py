@@ -14,6 +14,8 @@ import re
 from collections import defaultdict
 from urllib.parse import urlsplit
 
+import pandas as pd
+import pandera.pandas as pa
 import pybtex.errors
 import pytest
 import yaml
@@ -87,6 +89,25 @@ def _keys(row: dict[str, str]) -> list[str]:
 
 
 # --- the mapping against the thesis -------------------------------------------------
+
+
+FOOTNOTES_SCHEMA = pa.DataFrameSchema(
+    {
+        "footnote": pa.Column(int, pa.Check.in_range(1, 127), unique=True),
+        "keys": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+(;[a-z0-9_]+)*$")),
+        "kind": pa.Column(str, pa.Check.isin(["source", "remark"])),
+        "locator": pa.Column(str, nullable=True),
+        "raw_text": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "note": pa.Column(str, nullable=True),
+    },
+    strict=True,
+    ordered=True,
+)
+
+
+def test_footnotes_csv_matches_its_schema():
+    frame = pd.read_csv(FOOTNOTES_CSV, dtype={"footnote": int}, keep_default_na=False)
+    FOOTNOTES_SCHEMA.validate(frame, lazy=True)
 
 
 def test_mapping_has_the_thesis_markers_exactly_once(thesis_text, rows):
