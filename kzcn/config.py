@@ -55,8 +55,13 @@ def figures_dir() -> Path:
 
 
 def thesis_text() -> Path:
-    """The thesis as exported from Word (``KZCN_THESIS_TEXT`` overrides); read by the ledger's checks."""
-    return _env_path("KZCN_THESIS_TEXT", ROOT.parent / "shared" / "thesis" / "thesis.txt")
+    """The thesis as exported from Word, read by the ledger's checks.
+
+    ``KZCN_THESIS_TEXT`` names the file; otherwise it is ``thesis/thesis.txt`` in the
+    shared folder beside the clone (``KZCN_SHARED_DIR`` overrides, as in ``.ci/run``).
+    """
+    shared = _env_path("KZCN_SHARED_DIR", ROOT.parent / "shared")
+    return _env_path("KZCN_THESIS_TEXT", shared / "thesis" / "thesis.txt")
 
 
 def base_url() -> str:

@@ -146,9 +146,13 @@ _CARDINALS = {
     "forty": 40,
     "fifty": 50,
     "hundred": 100,
+    "half": 0.5,
+    "twice": 2,
 }
 # Words that turn a printed magnitude into a negative change ("a decrease of 22.7%").
-_NEGATING = re.compile(r"\b(decrease[sd]?|declin(e|ed|es)|drop(ped)?|fell|fall|down|reduc(ed|tion))\b", re.I)
+_NEGATING = re.compile(
+    r"\b(decrease[sd]?|declin(e|ed|es)|drop(ped)?|fell|fall|down|reduc(ed|tion)|shorten(ed)?)\b", re.I
+)
 
 # A numeral: optional sign, digits with an optional grouping or decimal part.
 # "3, 7" (Table 1.2) is a decimal comma followed by a stray space, hence `,\s?`.

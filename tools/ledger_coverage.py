@@ -169,7 +169,10 @@ def classify(text: str | None = None) -> list[tuple[Token, str]]:
         elif (token.line, token.text) in reviewed_keys:
             status = f"reviewed:{reviewed_keys[(token.line, token.text)]}"
         elif token.line in headings:
-            status = "rule:section_number" if token.start < 12 else "rule:heading_text"
+            numbering = re.match(r"\s*(Chapter\s+)?[\d.\s]*\d\.?", body)
+            status = (
+                "rule:section_number" if numbering and token.end <= numbering.end() else "rule:heading_text"
+            )
         elif _inside(token, [m.span() for m in _URL.finditer(body)]):
             status = "rule:url"
         elif _inside(token, timeline_spans.get(token.line, [])):
@@ -177,8 +180,9 @@ def classify(text: str | None = None) -> list[tuple[Token, str]]:
         elif _inside(token, _date_parts(body)):
             status = "rule:date_part"
         elif (
-            re.fullmatch(r"(19[4-9]\d|20[0-3]\d)", token.text)
-            and not body[token.end : token.end + 1].isalpha()
+            re.fullmatch(r"(19[4-9]\d|20[0-5]\d)", token.text)
+            # "2010" and the decade "1990s" are dates; "2050km" would not be
+            and not re.match(r"(?!s\b)[^\W\d_]", body[token.end : token.end + 2])
         ):
             status = "rule:year_as_date"
         else:
