@@ -1,0 +1,665 @@
+"""The reproducibility audit: every number the thesis prints against the raw data.
+
+For each ledger row (prose claim or table cell) the audit
+
+1. finds the values raw data give for it (:mod:`kzcn.series`: the primary
+   recomputation, the partner's mirror statistics, other vintages);
+2. applies the project's one tolerance rule (:func:`kzcn.compare.status`) to the
+   thesis's value and the primary recomputation, honouring the printed
+   qualifier ("more than 20 billion" holds when the data exceed 20 billion);
+3. assigns a **cause class** from the rules below, evaluated in order, the
+   first that fires winning;
+4. lets a reviewed annotation (``data/thesis/audit_annotations.csv``, every row
+   with a reason) settle what no rule can: the annotation's cause replaces the
+   rule's, and both are kept.
+
+Rules (the evidence column says which one fired and on what values):
+
+``no raw source``
+    the quantity has no series in the manifest, or the data do not cover the
+    period (:data:`kzcn.series.NO_RAW_SOURCE`);
+``unit or scale``
+    the thesis prints no unit and the values only fit a unit other than the one
+    the rest of the table is read in; or the printed value matches a recomputed
+    value after a shift by a power of ten (x10, x1000, /1000 ...);
+``reporter vs mirror statistics``
+    the value does not match the reporter's own statistics but matches the
+    partner's (mirror) statistics within tolerance;
+``data vintage/revision``
+    it matches another release of the same statistics (WITS 2023, WITS 2025);
+``typo``
+    two adjacent digits of the printed value are swapped relative to the
+    recomputed value, or a table cell repeats its neighbouring year's value;
+``internal inconsistency within the thesis``
+    two ledger statements about the same quantity disagree, or a printed cell
+    disagrees with what the other printed cells of its table imply (total =
+    exports + imports, balance = exports - imports, growth from the printed
+    amounts, share of the printed total);
+``unexplained``
+    none of the above: a reviewer should annotate it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import pandas as pd
+import yaml
+
+import kzcn
+from kzcn import analysis, compare, config, series
+
+# ---------------------------------------------------------------- cause classes
+
+NO_RAW_SOURCE = "no raw source"
+UNIT_SCALE = "unit or scale"
+REPORTER_MIRROR = "reporter vs mirror statistics"
+VINTAGE = "data vintage/revision"
+TYPO = "typo"
+INTERNAL = "internal inconsistency within the thesis"
+UNEXPLAINED = "unexplained"
+NONE = ""
+
+#: Cause classes in the order the summary lists them.
+CAUSES = (REPORTER_MIRROR, VINTAGE, UNIT_SCALE, TYPO, INTERNAL, NO_RAW_SOURCE, UNEXPLAINED)
+
+ANNOTATIONS_FILE = "audit_annotations.csv"
+ANNOTATION_COLUMNS = ("row_id", "cause", "reason", "reviewed_by", "reviewed_on")
+
+#: Powers of ten tried by the unit-or-scale rule (x10 ... x1e9 and the inverses).
+SCALE_EXPONENTS = (1, 2, 3, 6, 9, -1, -2, -3, -6, -9)
+
+#: Statuses that count as agreement.
+AGREES = (compare.REPRODUCED, compare.WITHIN_TOLERANCE)
+
+
+class AuditError(ValueError):
+    """The ledger or the annotations cannot be audited as they stand."""
+
+
+# -------------------------------------------------------------------- the rows
+
+
+def claim_decimals(printed: str) -> int:
+    """Decimals of the printed number; a number written in words ("second") has none."""
+    try:
+        return analysis.claim_decimals(printed)
+    except ValueError:
+        return 0
+
+
+def qualified_status(value: float, recomputed: float, decimals: int, qualifier: str) -> str:
+    """The tolerance rule, with the printed qualifier honoured.
+
+    An inequality ("more than", "less than", "at least", "at most") that the
+    recomputed value satisfies is reproduced; one it breaks is judged by the
+    ordinary rule on its distance from the bound.
+    """
+    plain = compare.status(value, recomputed, decimals)
+    if plain == compare.NO_RAW_SOURCE or recomputed is None or pd.isna(recomputed):
+        return plain
+    holds = {
+        "more_than": recomputed > value,
+        "at_least": recomputed >= value,
+        "less_than": recomputed < value,
+        "at_most": recomputed <= value,
+    }.get(qualifier)
+    if holds:
+        return compare.REPRODUCED
+    return plain
+
+
+@dataclasses.dataclass
+class AuditRow:
+    row_id: str
+    kind: str  # "claim" | "cell"
+    table_id: str
+    chapter: str
+    section: str
+    line: int
+    where: str  # locator (claims) or row / column label (cells)
+    printed: str
+    value: float
+    unit: str
+    unit_note: str
+    qualifier: str
+    decimals: int
+    measure: series.Measure
+    candidates: list[series.Candidate]
+    recomputed: float = math.nan
+    recomputed_source: str = ""
+    difference: float = math.nan
+    status: str = ""
+    cause: str = NONE
+    cause_origin: str = ""  # "rule: <name>" or "annotation"
+    rule_cause: str = NONE
+    evidence: str = ""
+    annotation: str = ""
+    page: str = ""
+    inputs: tuple[str, ...] = ()
+
+    def candidate_status(self, candidate: series.Candidate) -> str:
+        return qualified_status(self.value, candidate.value, self.decimals, self.qualifier)
+
+
+def _table_chapters() -> dict[str, str]:
+    from kzcn import ledger
+
+    meta = ledger.load_table_meta() if hasattr(ledger, "load_table_meta") else None
+    if meta is None:
+        meta = pd.read_csv(config.THESIS_DIR / "table_meta.csv", keep_default_na=False)
+    return {row.table_id: str(row.section).split(".")[0] for row in meta.itertuples()}
+
+
+def _claim_rows(claims: pd.DataFrame) -> list[AuditRow]:
+    rows = []
+    for claim in claims.to_dict("records"):
+        rows.append(
+            AuditRow(
+                row_id=claim["claim_id"],
+                kind="claim",
+                table_id="",
+                chapter=str(claim["chapter"]),
+                section=str(claim["section"]),
+                line=int(claim["line"]),
+                where=str(claim["locator"]),
+                printed=str(claim["printed"]),
+                value=float(claim["value"]),
+                unit=str(claim["unit"]),
+                unit_note="",
+                qualifier=str(claim["qualifier"]),
+                decimals=claim_decimals(claim["printed"]),
+                measure=series.measure_of_claim(claim),
+                candidates=[],
+            )
+        )
+    return rows
+
+
+def _cell_rows(cells: pd.DataFrame) -> list[AuditRow]:
+    chapters = _table_chapters()
+    rows = []
+    for cell in cells.to_dict("records"):
+        rows.append(
+            AuditRow(
+                row_id=cell["cell_id"],
+                kind="cell",
+                table_id=str(cell["table_id"]),
+                chapter=chapters.get(cell["table_id"], ""),
+                section="",
+                line=int(cell["line"]),
+                where=f"{cell['row_label']} / {cell['column_label']}",
+                printed=str(cell["printed"]),
+                value=float(cell["value"]),
+                unit=str(cell["unit"]),
+                unit_note="",
+                qualifier="exact",
+                decimals=claim_decimals(cell["printed"]),
+                measure=series.measure_of_cell(cell),
+                candidates=[],
+            )
+        )
+    return rows
+
+
+# ------------------------------------------------------------- unit inference
+
+
+def _infer_unstated_units(rows: list[AuditRow], data: series.DataContext) -> None:
+    """Give unit-less money cells the unit their values fit, group by group.
+
+    A table column printed without a unit is read in the power-of-ten money unit
+    under which its values sit closest to the primary recomputation
+    (:func:`kzcn.analysis.plausible_money_unit`), the same reading the chapter
+    tables use.  The row keeps a note saying so.
+    """
+    groups: dict[tuple, list[AuditRow]] = {}
+    for row in rows:
+        if row.unit == series.UNSTATED and row.measure.quantity in series.TRADE_COLUMNS:
+            key = (row.table_id, row.measure.quantity, row.measure.reporter, row.measure.partner)
+            groups.setdefault(key, []).append(row)
+    for members in groups.values():
+        probe = [dataclasses.replace(r.measure, unit="USD") for r in members]
+        base = []
+        for measure in probe:
+            found = series.primary(series.candidates(measure, data))
+            base.append(found.value if found else math.nan)
+        printed = pd.Series([r.value for r in members])
+        try:
+            unit = analysis.plausible_money_unit(printed, pd.Series(base))
+        except ValueError:
+            continue
+        siblings = {
+            r.unit
+            for r in rows
+            if r.table_id == members[0].table_id and r.unit in series.MONEY_UNITS and r is not members[0]
+        }
+        for row in members:
+            row.unit = unit
+            row.measure = dataclasses.replace(row.measure, unit=unit)
+            row.unit_note = f"no unit printed; read as {unit}, the unit its values fit"
+            if siblings and unit not in siblings:
+                row.unit_note += f" (the table's other amounts read as {', '.join(sorted(siblings))})"
+
+
+# --------------------------------------------------------- internal consistency
+
+
+def _base_value(row: AuditRow) -> float | None:
+    """The row's value in base units (US$ or percent), or None if the unit is not numeric."""
+    if row.unit in series.MONEY_UNITS:
+        return row.value * series.MONEY_UNITS[row.unit]
+    if row.unit in analysis.PERCENT_UNITS or row.unit in {"rank", "times", "KZT per USD"}:
+        return row.value
+    return None
+
+
+def _same_quantity_key(row: AuditRow) -> tuple:
+    m = row.measure
+    return (m.quantity, m.reporter, m.partner, m.flow, m.period, m.measure_kind, m.commodity)
+
+
+def _statement_key(m: series.Measure) -> tuple:
+    return (m.quantity, m.reporter, m.partner, m.commodity, m.period, m.measure_kind)
+
+
+#: level quantity each growth quantity is the change of
+_LEVEL_OF_GROWTH = {"trade_growth": "trade_total", "export_growth": "exports", "import_growth": "imports"}
+
+
+def implied_values(rows: list[AuditRow]) -> dict[str, tuple[float, str]]:
+    """Values that other printed statements imply for a row, in the row's unit.
+
+    Returns ``row_id -> (implied value, how)`` for the identities the thesis's
+    own numbers obey: total = exports + imports and balance = exports - imports
+    (same table row), a growth rate from the printed amounts of its two years
+    (same table first, else any ledger statement), a commodity's share from the
+    printed total, a commodity's change from its printed amounts.
+    """
+    index: dict[tuple, list[AuditRow]] = {}
+    for row in rows:
+        index.setdefault(_statement_key(row.measure), []).append(row)
+
+    def level(row: AuditRow, quantity: str, period: str, commodity: str | None = None) -> float | None:
+        m = row.measure
+        key = (
+            quantity,
+            m.reporter,
+            m.partner,
+            m.commodity if commodity is None else commodity,
+            period,
+            "level",
+        )
+        found = [r for r in index.get(key, []) if _base_value(r) is not None]
+        same_table = [r for r in found if r.kind == row.kind and r.table_id == row.table_id]
+        if row.kind == "cell":
+            found = same_table  # a table's identities hold within the table
+        chosen = (same_table or found or [None])[0]
+        return None if chosen is None else _base_value(chosen)
+
+    implied: dict[str, tuple[float, str]] = {}
+    for row in rows:
+        m = row.measure
+        factor = series.MONEY_UNITS.get(row.unit)
+        if m.quantity in {"trade_total", "trade_balance"} and factor and row.kind == "cell":
+            exports = level(row, "exports", m.period)
+            imports = level(row, "imports", m.period)
+            if exports is not None and imports is not None:
+                total = m.quantity == "trade_total"
+                value = exports + imports if total else exports - imports
+                how = "exports + imports" if total else "exports - imports"
+                implied[row.row_id] = (value / factor, f"the printed {how} of the same row")
+        elif m.quantity in _LEVEL_OF_GROWTH and len(m.years) == 2 and row.unit in analysis.PERCENT_UNITS:
+            first = level(row, _LEVEL_OF_GROWTH[m.quantity], str(m.years[0]))
+            last = level(row, _LEVEL_OF_GROWTH[m.quantity], str(m.years[1]))
+            if first and last is not None:
+                implied[row.row_id] = (100 * (last / first - 1), "the printed amounts of both years")
+        elif m.quantity == "commodity_trade" and m.measure_kind == "share" and len(m.years) == 1:
+            own = level(row, m.quantity, m.period)
+            total = level(row, m.quantity, m.period, commodity="Total")
+            if own is not None and total:
+                implied[row.row_id] = (100 * own / total, "the printed amount over the printed total")
+        elif m.quantity == "commodity_trade" and m.measure_kind == "growth" and len(m.years) == 2:
+            first = level(row, m.quantity, str(m.years[0]))
+            last = level(row, m.quantity, str(m.years[1]))
+            if first and last is not None:
+                implied[row.row_id] = (100 * (last / first - 1), "the printed amounts of both years")
+    return implied
+
+
+# --------------------------------------------------------------------- rules
+
+
+def _format_number(value: float, decimals: int) -> str:
+    return f"{value:.{max(decimals, 0)}f}"
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def is_transposition(printed: float, recomputed: float, decimals: int) -> bool:
+    """True when swapping two adjacent digits of the printed value gives the recomputed one."""
+    if pd.isna(recomputed):
+        return False
+    mine = _digits(_format_number(abs(printed), decimals))
+    theirs = _digits(_format_number(abs(recomputed), decimals))
+    if len(mine) != len(theirs) or mine == theirs:
+        return False
+    differ = [i for i, (a, b) in enumerate(zip(mine, theirs, strict=True)) if a != b]
+    return (
+        len(differ) == 2
+        and differ[1] == differ[0] + 1
+        and mine[differ[0]] == theirs[differ[1]]
+        and mine[differ[1]] == theirs[differ[0]]
+    )
+
+
+def _rule_scale(row: AuditRow) -> str | None:
+    for candidate in row.candidates:
+        if pd.isna(candidate.value):
+            continue
+        for exponent in SCALE_EXPONENTS:
+            scaled = row.value * 10.0**exponent
+            if compare.status(scaled, candidate.value, row.decimals - exponent) in AGREES:
+                return f"printed x 10^{exponent} = {scaled:g} matches {candidate.label} ({candidate.value:g} {row.unit})"
+    return None
+
+
+def _first_agreeing(row: AuditRow, role: str) -> series.Candidate | None:
+    return next(
+        (c for c in row.candidates if c.role == role and row.candidate_status(c) in AGREES),
+        None,
+    )
+
+
+def _cell_key(row: AuditRow, period: str | None = None) -> tuple:
+    return (
+        row.table_id,
+        *_statement_key(dataclasses.replace(row.measure, period=period or row.measure.period)),
+    )
+
+
+def _relative_gap(row: AuditRow) -> float:
+    if pd.isna(row.recomputed) or not row.recomputed:
+        return math.inf
+    return abs(row.value - row.recomputed) / abs(row.recomputed)
+
+
+def _neighbour_repeat(row: AuditRow, rows_by_key: Mapping[tuple, AuditRow]) -> str | None:
+    """A cell printing exactly its neighbouring year's value, and further from the data of the two."""
+    if row.kind != "cell" or len(row.measure.years) != 1:
+        return None
+    year = row.measure.years[0]
+    for offset in (-1, 1):
+        other = rows_by_key.get(_cell_key(row, str(year + offset)))
+        if other is None or other.printed != row.printed:
+            continue
+        mine, theirs = _relative_gap(row), _relative_gap(other)
+        if mine > theirs or (mine == theirs and offset == -1):
+            return f"prints the same {row.printed!r} as {year + offset}, which is closer to its own data"
+    return None
+
+
+def _other_statements(row: AuditRow, by_quantity: Mapping[tuple, list[AuditRow]]) -> str | None:
+    base = _base_value(row)
+    if base is None:
+        return None
+    for other in by_quantity.get(_same_quantity_key(row), []):
+        if other is row:
+            continue
+        other_base = _base_value(other)
+        if other_base is None:
+            continue
+        factor = series.MONEY_UNITS.get(row.unit, 1.0)
+        if compare.status(row.value, other_base / factor, row.decimals) not in AGREES:
+            return f"{other.row_id} prints {other.printed!r} for the same quantity"
+    return None
+
+
+def classify(
+    row: AuditRow,
+    implied: Mapping[str, tuple[float, str]],
+    by_quantity: Mapping[tuple, list[AuditRow]],
+    rows_by_key: Mapping[tuple, AuditRow],
+) -> tuple[str, str, str]:
+    """``(cause, rule name, evidence)`` for one row whose status is already set."""
+
+    def internal() -> tuple[str, str, str] | None:
+        if row.row_id in implied:
+            value, how = implied[row.row_id]
+            if compare.status(row.value, value, row.decimals) not in AGREES:
+                return (INTERNAL, "disagrees with its own table", f"{how} give {value:.{row.decimals + 1}f}")
+        found = _other_statements(row, by_quantity)
+        if found:
+            return (INTERNAL, "two statements disagree", found)
+        return None
+
+    if row.status == compare.NO_RAW_SOURCE:
+        return internal() or (
+            NO_RAW_SOURCE,
+            "no series",
+            series.NO_RAW_SOURCE.get(
+                row.measure.quantity, "the raw data do not cover this period or reading"
+            ),
+        )
+    if row.status in AGREES:
+        if "no unit printed" in row.unit_note and "other amounts read as" in row.unit_note:
+            return (UNIT_SCALE, "unstated unit differs from the table's", row.unit_note)
+        return (NONE, "", "")
+    mirror = _first_agreeing(row, "mirror")
+    if mirror:
+        return (
+            REPORTER_MIRROR,
+            "matches the mirror series",
+            f"{mirror.label}: {mirror.value:.{row.decimals + 1}f}",
+        )
+    vintage = _first_agreeing(row, "vintage")
+    if vintage:
+        return (VINTAGE, "matches another vintage", f"{vintage.label}: {vintage.value:.{row.decimals + 1}f}")
+    scale = _rule_scale(row)
+    if scale:
+        return (UNIT_SCALE, "matches after a power-of-ten shift", scale)
+    if is_transposition(row.value, row.recomputed, row.decimals):
+        return (
+            TYPO,
+            "adjacent digits transposed",
+            f"{row.printed} vs recomputed {_format_number(row.recomputed, row.decimals)}",
+        )
+    repeat = _neighbour_repeat(row, rows_by_key)
+    if repeat:
+        return (TYPO, "repeats the neighbouring year", repeat)
+    return internal() or (UNEXPLAINED, "no rule fired", "")
+
+
+# ----------------------------------------------------------------- annotations
+
+
+def load_annotations() -> pd.DataFrame:
+    """Reviewed judgements (``data/thesis/audit_annotations.csv``), validated."""
+    path = config.THESIS_DIR / ANNOTATIONS_FILE
+    if not path.is_file():
+        return pd.DataFrame(columns=list(ANNOTATION_COLUMNS))
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if tuple(table.columns) != ANNOTATION_COLUMNS:
+        raise AuditError(f"{path.name}: columns must be {', '.join(ANNOTATION_COLUMNS)}")
+    for number, row in enumerate(table.itertuples(index=False), start=2):
+        if row.cause not in CAUSES or row.cause == UNEXPLAINED:
+            raise AuditError(f"{path.name} line {number}: cause {row.cause!r} is not a cause class")
+        if not row.reason.strip() or not row.reviewed_by.strip():
+            raise AuditError(f"{path.name} line {number}: every annotation needs a reason and a reviewer")
+    duplicated = table["row_id"][table["row_id"].duplicated()]
+    if len(duplicated):
+        raise AuditError(f"{path.name}: {duplicated.iloc[0]} is annotated twice")
+    return table
+
+
+# ---------------------------------------------------------------- page links
+
+
+@cache
+def chapter_pages() -> dict[str, str]:
+    """Ledger chapter -> page of the book (site-relative ``.html``) that discusses it."""
+    path = config.ROOT / "_toc.yml"
+    files: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("root", "file"):
+                if isinstance(node.get(key), str):
+                    files.append(node[key])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    if path.is_file():
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    patterns = {
+        "abstract": r"introduction|intro",
+        "intro": r"introduction|intro",
+        "1": r"chapter_?1\b|chapter1",
+        "2": r"chapter_?2\b|chapter2",
+        "3": r"chapter_?3\b|chapter3",
+        "conclusion": r"conclusion",
+    }
+    pages = {}
+    for chapter, pattern in patterns.items():
+        match = next((f for f in files if re.search(pattern, f.rsplit("/", 1)[-1])), None)
+        if match:
+            pages[chapter] = re.sub(r"\.(ipynb|md)$", "", match) + ".html"
+    return pages
+
+
+def _link(row: AuditRow) -> str:
+    page = chapter_pages().get(row.chapter, "")
+    if page and row.kind == "cell":
+        return f"{page}#{row.table_id}"
+    return page
+
+
+# ------------------------------------------------------------------- the audit
+
+
+def audit_rows(
+    claims: pd.DataFrame | None = None,
+    cells: pd.DataFrame | None = None,
+    data: series.DataContext | None = None,
+    annotations: pd.DataFrame | None = None,
+) -> list[AuditRow]:
+    """Audit every ledger row; defaults read the ledger, the data and the annotations."""
+    from kzcn import ledger
+
+    if claims is None:
+        claims = ledger.load_claims()
+    if cells is None:
+        cells = pd.concat([ledger.load_table(t) for t in ledger.TABLE_IDS], ignore_index=True)
+    data = data or series.DataContext()
+    annotations = load_annotations() if annotations is None else annotations
+
+    rows = _claim_rows(claims) + _cell_rows(cells)
+    _infer_unstated_units(rows, data)
+    for row in rows:
+        row.candidates = series.candidates(row.measure, data)
+        best = series.primary(row.candidates)
+        if best is None or pd.isna(best.value):
+            row.status = compare.NO_RAW_SOURCE
+            row.recomputed_source = best.label if best else ""
+        else:
+            row.recomputed = best.value
+            row.recomputed_source = best.label
+            row.difference = best.value - row.value
+            row.status = qualified_status(row.value, best.value, row.decimals, row.qualifier)
+        row.inputs = tuple(sorted({i for c in row.candidates for i in c.inputs}))
+        row.page = _link(row)
+
+    implied = implied_values(rows)
+    by_quantity: dict[tuple, list[AuditRow]] = {}
+    for row in rows:
+        by_quantity.setdefault(_same_quantity_key(row), []).append(row)
+    rows_by_key = {_cell_key(r): r for r in rows if r.kind == "cell"}
+    for row in rows:
+        cause, rule, evidence = classify(row, implied, by_quantity, rows_by_key)
+        row.cause, row.rule_cause, row.evidence = cause, cause, evidence
+        row.cause_origin = f"rule: {rule}" if rule else ""
+
+    known = {row.row_id for row in rows}
+    for note in annotations.itertuples(index=False):
+        if note.row_id not in known:
+            raise AuditError(f"{ANNOTATIONS_FILE}: {note.row_id} is not a ledger row")
+        row = next(r for r in rows if r.row_id == note.row_id)
+        row.cause, row.cause_origin, row.annotation = note.cause, "annotation", note.reason
+    return rows
+
+
+def audit_table(rows: list[AuditRow] | None = None) -> pd.DataFrame:
+    """The audit as a flat table, one row per ledger row (claims first, then cells)."""
+    rows = audit_rows() if rows is None else rows
+    records = []
+    for row in rows:
+        mirror = next((c for c in row.candidates if c.role == "mirror"), None)
+        records.append(
+            {
+                "row_id": row.row_id,
+                "kind": row.kind,
+                "table_id": row.table_id,
+                "chapter": row.chapter,
+                "section": row.section,
+                "line": row.line,
+                "where": row.where,
+                "printed": row.printed,
+                "thesis_value": row.value,
+                "unit": row.unit,
+                "unit_note": row.unit_note,
+                "qualifier": row.qualifier,
+                "recomputed": row.recomputed,
+                "recomputed_source": row.recomputed_source,
+                "mirror": mirror.value if mirror else math.nan,
+                "difference": row.difference,
+                "status": row.status,
+                "cause": row.cause,
+                "cause_origin": row.cause_origin,
+                "rule_cause": row.rule_cause,
+                "evidence": row.evidence,
+                "annotation": row.annotation,
+                "page": row.page,
+                "inputs": ";".join(row.inputs),
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def summary(table: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Counts by status (fixed order) and by cause class (fixed order)."""
+    causes = table["cause"].replace("", "none")
+    return {
+        "status": compare.status_counts(table["status"]),
+        "cause": {name: int((causes == name).sum()) for name in (*CAUSES, "none")},
+    }
+
+
+def _json_number(value: float) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def claims_document(table: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The content of ``claims.json``: the summary and every audited ledger row."""
+    table = audit_table() if table is None else table
+    rows = []
+    for record in table.sort_values(["kind", "row_id"]).to_dict("records"):
+        for key in ("thesis_value", "recomputed", "mirror", "difference"):
+            record[key] = _json_number(record[key])
+        record["inputs"] = [i for i in record["inputs"].split(";") if i]
+        rows.append(record)
+    return {
+        "version": kzcn.__version__,
+        "tolerance_rule": "kzcn.compare.status (see the methods page)",
+        "summary": summary(table),
+        "rows": rows,
+    }

@@ -1,0 +1,553 @@
+"""The registry: a ledger row's structured reading -> the values raw data give for it.
+
+Every number the thesis prints is transcribed into the ledger with a structured
+reading (``quantity, reporter, partner, flow, period, measure_kind, unit``).
+This module turns that reading into :class:`Candidate` values computed from raw
+data, each labelled with the role it plays in the audit:
+
+``primary``
+    the series the companion treats as the recomputation (for trade: IMF DOTS
+    as declared by the row's reporter; for macro numbers: the WDI indicator);
+``mirror``
+    the same flow as declared by the partner (Kazakhstan's exports are China's
+    imports), see :mod:`kzcn.triangulation`;
+``vintage``
+    the same flow and reporter in another publication or release (WITS of April
+    2023, the current WITS/Comtrade totals, WDI merchandise trade).
+
+Each ledger ``quantity`` of ``data/thesis/vocabulary.yml`` is either registered
+with a function that computes it, or listed in :data:`NO_RAW_SOURCE` with the
+reason nothing in the manifest measures it.  A row whose quantity is in neither
+raises :class:`UnknownSeriesError` naming the row, so a new kind of claim cannot
+slip through the audit unexamined.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+import pandas as pd
+
+from kzcn import analysis
+
+#: ledger table (flow, measure) -> the quantity of the vocabulary it measures.
+#: Growth by flow has no quantity of its own in the vocabulary (prose only speaks
+#: of total trade growth), so the registry adds ``export_growth``/``import_growth``.
+CELL_QUANTITIES = {
+    ("export", "amount"): "exports",
+    ("import", "amount"): "imports",
+    ("total", "amount"): "trade_total",
+    ("balance", "balance"): "trade_balance",
+    ("balance", "amount"): "trade_balance",
+    ("export", "share"): "export_share",
+    ("import", "share"): "import_share",
+    ("total", "share"): "trade_share",
+    ("export", "growth"): "export_growth",
+    ("import", "growth"): "import_growth",
+    ("total", "growth"): "trade_growth",
+}
+
+#: Registered quantity -> column of :func:`kzcn.analysis.bilateral_series`.
+TRADE_COLUMNS = {
+    "exports": "exports",
+    "imports": "imports",
+    "trade_total": "total",
+    "trade_balance": "balance",
+    "export_share": "export_share",
+    "import_share": "import_share",
+    "trade_share": "trade_share",
+}
+GROWTH_LEVELS = {"export_growth": "exports", "import_growth": "imports", "trade_growth": "total"}
+
+#: The same flow seen from the partner's side.
+MIRROR_QUANTITY = {
+    "exports": "imports",
+    "imports": "exports",
+    "trade_total": "trade_total",
+    "trade_balance": "trade_balance",
+    "export_growth": "import_growth",
+    "import_growth": "export_growth",
+    "trade_growth": "trade_growth",
+    "trade_multiple": "trade_multiple",
+}
+
+#: Quantities that add up over the members of a group (shares and growth rates do not).
+ADDITIVE = ("exports", "imports", "trade_total", "trade_balance")
+
+#: Quantities no file in the manifest measures, with the reason (shown on the audit page).
+NO_RAW_SOURCE = {
+    "gnp": "GNP in tenge: the manifest has no national-accounts series in local currency",
+    "gnp_growth": "real GNP growth: the manifest has no GNP at constant prices",
+    "gnp_relative": "GNP relative to an earlier year: the manifest has no GNP at constant prices",
+    "investment": "investment flows and stocks: the only FDI source (wiiw) is in euro and by the recipient",
+    "investment_projects": "project lists are not statistical series",
+    "loan": "loans: no lending data in the manifest",
+    "financing": "credit lines and funds: no financing data in the manifest",
+    "contract_value": "contract values: not statistical series",
+    "project_value": "project costs: not statistical series",
+    "length": "lengths of pipelines, railways and borders: no such data in the manifest",
+    "capacity": "design capacities: no such data in the manifest",
+    "production_volume": "production volumes: no such data in the manifest",
+    "transport_volume": "transport volumes: no such data in the manifest",
+    "reserves": "resource reserves: no such data in the manifest",
+    "resource_rank": "resource rankings: no such data in the manifest",
+    "jobs": "employment counts: no such data in the manifest",
+    "count": "counts of projects, agreements and the like are not statistical series",
+    "share_other": "shares other than trade shares: no matching series in the manifest",
+    "order_rank": "the order in which countries did something is history, not a statistic",
+    "investor_rank": "ranks of investor countries: the FDI source in the manifest (wiiw) is not parsed by partner rank yet",
+    "duration": "a span of years is a reading of history, not a statistic",
+    "other": "not a statistical quantity",
+    "commodity_trade": "HS-chapter trade for 2010-2011 is not in any raw file (data README: 'Not available')",
+}
+
+#: How a unit of the ledger converts to the base unit of a computed series.
+MONEY_UNITS = analysis.USD_UNITS
+UNSTATED = analysis.UNSTATED
+
+
+class UnknownSeriesError(KeyError):
+    """A ledger row asks for a quantity that no registered series answers."""
+
+    def __str__(self) -> str:  # KeyError would print the message in quotes
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class Measure:
+    """The structured reading of one ledger row (a prose claim or a table cell)."""
+
+    row_id: str
+    quantity: str
+    reporter: str
+    partner: str
+    flow: str
+    period: str
+    measure_kind: str
+    unit: str
+    commodity: str = ""
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(int(y) for y in str(self.period).split("-")) if self.period else ()
+
+
+def measure_of_claim(row: pd.Series | dict) -> Measure:
+    """The measure a prose claim (a row of :func:`kzcn.ledger.load_claims`) refers to."""
+    return Measure(
+        row_id=str(row["claim_id"]),
+        quantity=str(row["quantity"]),
+        reporter=str(row["reporter"]),
+        partner=str(row["partner"]),
+        flow=str(row["flow"]),
+        period=str(row["period"]),
+        measure_kind=str(row["measure_kind"]),
+        unit=str(row["unit"]),
+    )
+
+
+def measure_of_cell(row: pd.Series | dict) -> Measure:
+    """The measure a printed table cell (a row of :func:`kzcn.ledger.load_table`) refers to."""
+    flow, table_measure = str(row["flow"]), str(row["measure"])
+    commodity = str(row.get("commodity", "") or "")
+    if commodity:
+        quantity = "commodity_trade"
+    else:
+        quantity = CELL_QUANTITIES.get((flow, table_measure), f"{flow}_{table_measure}")
+    period = str(row["period"])
+    year = row.get("year")
+    if table_measure == "growth" and period and "-" not in period:
+        # A growth cell in a yearly row is the change from the previous year.
+        period = f"{int(period) - 1}-{period}"
+    elif year is not None and not pd.isna(year) and not period:
+        period = str(int(year))
+    kind = {"amount": "level", "balance": "level"}.get(table_measure, table_measure)
+    return Measure(
+        row_id=str(row["cell_id"]),
+        quantity=quantity,
+        reporter=str(row["reporter"]),
+        partner=str(row["partner"]),
+        flow=flow,
+        period=period,
+        measure_kind=kind,
+        unit=str(row["unit"]),
+        commodity=commodity,
+    )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One value raw data give for a measure, in the measure's unit."""
+
+    role: str  # "primary" | "mirror" | "vintage"
+    label: str  # what a reader sees, e.g. "IMF DOTS 2022-01, China-reported"
+    value: float
+    inputs: tuple[str, ...]  # manifest ids read to compute it
+
+
+# ------------------------------------------------------------------ data access
+
+
+def _default_loader(source_id: str) -> pd.DataFrame:
+    from kzcn import store
+
+    return store.load(source_id)
+
+
+@dataclass
+class DataContext:
+    """Loads (once) the tidy tables the registry needs; tests pass a fake ``loader``."""
+
+    loader: Callable[[str], pd.DataFrame] = _default_loader
+    _tables: dict[str, pd.DataFrame | None] = field(default_factory=dict)
+    _series: dict[tuple, pd.DataFrame] = field(default_factory=dict)
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+    def table(self, source_id: str, *, optional: bool = False) -> pd.DataFrame | None:
+        """The tidy table of a manifest entry; None (with the reason kept) for an
+        optional source whose parser or manifest entry does not exist."""
+        if source_id not in self._tables:
+            try:
+                self._tables[source_id] = self.loader(source_id)
+            except (ImportError, LookupError) as error:
+                # LookupError covers an id missing from the manifest (ManifestError is a
+                # ValueError, so it is caught below only for optional sources).
+                if not optional:
+                    raise
+                self.unavailable[source_id] = f"{type(error).__name__}: {error}"
+                self._tables[source_id] = None
+            except ValueError as error:
+                if not optional or "unknown source id" not in str(error):
+                    raise
+                self.unavailable[source_id] = str(error)
+                self._tables[source_id] = None
+        return self._tables[source_id]
+
+    def bilateral(self, source_id: str, reporter: str, partner: str) -> pd.DataFrame | None:
+        """:func:`kzcn.analysis.bilateral_series` of one source (None if unavailable)."""
+        key = (source_id, reporter, partner)
+        if key not in self._series:
+            flows = self.table(source_id, optional=not source_id.startswith("dots-"))
+            if flows is None:
+                return None
+            if flows[flows["reporter"] == reporter].empty:
+                return None
+            self._series[key] = analysis.bilateral_series(flows, reporter, partner)
+        return self._series[key]
+
+    def wdi(self, indicator: str) -> pd.DataFrame:
+        return self.table(f"wdi-{indicator}")
+
+
+def dots_id(reporter: str) -> str:
+    return f"dots-{reporter}"
+
+
+# ------------------------------------------------------------------ computations
+
+
+def _convert(value: float, measure: Measure, *, money: bool) -> float:
+    """A base-unit value (US$ or percent) in the measure's unit (NaN if unconvertible)."""
+    if value is None or pd.isna(value):
+        return math.nan
+    if money:
+        if measure.unit in MONEY_UNITS:
+            return float(value) / MONEY_UNITS[measure.unit]
+        return math.nan
+    if measure.unit in analysis.PERCENT_UNITS:
+        return float(value)
+    return math.nan
+
+
+def _trade_value(series: pd.DataFrame, quantity: str, measure: Measure) -> float:
+    """One measure from a bilateral series frame (years as index, US$ and percent)."""
+    years = measure.years
+    if quantity in TRADE_COLUMNS:
+        if len(years) != 1:
+            return math.nan
+        column = TRADE_COLUMNS[quantity]
+        value = series[column].get(years[0], math.nan)
+        return _convert(value, measure, money=column in analysis.MONEY_COLUMNS)
+    if quantity in GROWTH_LEVELS:
+        if len(years) != 2:
+            return math.nan
+        level = series[GROWTH_LEVELS[quantity]]
+        first, last = level.get(years[0], math.nan), level.get(years[1], math.nan)
+        if pd.isna(first) or pd.isna(last) or first == 0:
+            return math.nan
+        return _convert(100 * (last / first - 1), measure, money=False)
+    if quantity == "trade_multiple":
+        if len(years) != 2 or measure.unit != "times":
+            return math.nan
+        level = series["total"]
+        first, last = level.get(years[0], math.nan), level.get(years[1], math.nan)
+        return math.nan if pd.isna(first) or pd.isna(last) or first == 0 else float(last / first)
+    return math.nan
+
+
+def _flip_sign(quantity: str, value: float) -> float:
+    # the partner's balance with the reporter is the reporter's balance negated
+    return -value if quantity == "trade_balance" and not pd.isna(value) else value
+
+
+VINTAGE_SOURCES = {
+    # source id -> label; both carry Kazakhstan-reported trade with China only
+    "wits2023-kaz-chn": "WITS (UN Comtrade), April 2023 vintage",
+    "wits-total-kaz-chn": "WITS (UN Comtrade), 2025 vintage",
+}
+
+
+def _wits2023_flows(table: pd.DataFrame) -> pd.DataFrame:
+    values = table[table["measure"] == "value_usd"].rename(columns={"value": "value_usd"})
+    return values.assign(estimate=False)
+
+
+def _vintage_series(data: DataContext, source_id: str, reporter: str, partner: str) -> pd.DataFrame | None:
+    key = (source_id, reporter, partner)
+    if key in data._series:
+        return data._series[key]
+    table = data.table(source_id, optional=True)
+    if table is None:
+        return None
+    flows = _wits2023_flows(table) if "measure" in table.columns else table
+    if flows[(flows["reporter"] == reporter) & (flows["partner"] == partner)].empty:
+        return None
+    data._series[key] = analysis.bilateral_series(flows, reporter, partner)
+    return data._series[key]
+
+
+def _country_label(code: str) -> str:
+    return analysis.name_of(code)
+
+
+def trade_candidates(measure: Measure, data: DataContext) -> list[Candidate]:
+    """Primary (reporter's DOTS), mirror (partner's DOTS) and other vintages."""
+    reporter, partner, quantity = measure.reporter, measure.partner, measure.quantity
+    if not reporter or not partner:
+        return []
+    out: list[Candidate] = []
+    own = data.bilateral(dots_id(reporter), reporter, partner)
+    if own is not None:
+        out.append(
+            Candidate(
+                "primary",
+                f"IMF DOTS, {_country_label(reporter)}-reported",
+                _trade_value(own, quantity, measure),
+                (dots_id(reporter),),
+            )
+        )
+    flipped = MIRROR_QUANTITY.get(quantity)
+    if flipped and partner != analysis.WORLD:
+        members = analysis.C5 if partner == analysis.C5_CODE else (partner,)
+        if len(members) == 1:
+            other = data.bilateral(dots_id(partner), partner, reporter)
+            if other is not None:
+                value = _flip_sign(quantity, _trade_value(other, flipped, measure))
+                out.append(
+                    Candidate(
+                        "mirror",
+                        f"IMF DOTS, {_country_label(partner)}-reported (mirror)",
+                        value,
+                        (dots_id(partner),),
+                    )
+                )
+        elif quantity in ADDITIVE:
+            # a group's mirror is the sum of what each member reports; one missing member, no sum
+            values = []
+            for member in members:
+                other = data.bilateral(dots_id(member), member, reporter)
+                values.append(
+                    math.nan if other is None else _flip_sign(quantity, _trade_value(other, flipped, measure))
+                )
+            out.append(
+                Candidate(
+                    "mirror",
+                    f"IMF DOTS, sum of what the {len(members)} members report (mirror)",
+                    math.nan if any(pd.isna(v) for v in values) else float(sum(values)),
+                    tuple(dots_id(member) for member in members),
+                )
+            )
+    if (reporter, partner) == ("KAZ", "CHN"):
+        for source_id, label in VINTAGE_SOURCES.items():
+            series = _vintage_series(data, source_id, reporter, partner)
+            if series is not None:
+                out.append(Candidate("vintage", label, _trade_value(series, quantity, measure), (source_id,)))
+    return out
+
+
+def world_trade_candidates(measure: Measure, data: DataContext) -> list[Candidate]:
+    """A country's total merchandise trade with the world: DOTS, and WDI as a second source."""
+    if len(measure.years) != 1 or measure.unit not in MONEY_UNITS:
+        return []
+    year = measure.years[0]
+    out = []
+    own = data.bilateral(dots_id(measure.reporter), measure.reporter, analysis.WORLD)
+    if own is not None:
+        out.append(
+            Candidate(
+                "primary",
+                f"IMF DOTS, {_country_label(measure.reporter)}-reported, trade with the world",
+                _convert(own["total"].get(year, math.nan), measure, money=True),
+                (dots_id(measure.reporter),),
+            )
+        )
+    exports = _wdi_value(data, "tx.val.mrch.cd.wt", measure.reporter, year)
+    imports = _wdi_value(data, "tm.val.mrch.cd.wt", measure.reporter, year)
+    out.append(
+        Candidate(
+            "vintage",
+            "World Bank WDI, merchandise exports plus imports",
+            _convert(exports + imports, measure, money=True),
+            ("wdi-tx.val.mrch.cd.wt", "wdi-tm.val.mrch.cd.wt"),
+        )
+    )
+    return out
+
+
+def _wdi_value(data: DataContext, indicator: str, iso3: str, year: int) -> float:
+    table = data.wdi(indicator)
+    hit = table[(table["iso3"] == iso3) & (table["year"] == year)]["value"]
+    return float(hit.iloc[0]) if len(hit) else math.nan
+
+
+def _wdi_candidate(indicator: str, label: str, money: bool = False):
+    def compute(measure: Measure, data: DataContext) -> list[Candidate]:
+        years = measure.years
+        if not measure.reporter:
+            return []
+        if len(years) == 1:
+            value = _wdi_value(data, indicator, measure.reporter, years[0])
+        elif len(years) == 2 and measure.measure_kind == "growth" and not money:
+            # an average growth rate over a span: the geometric mean of the annual rates
+            rates = [_wdi_value(data, indicator, measure.reporter, y) for y in range(years[0], years[1] + 1)]
+            if any(pd.isna(r) for r in rates):
+                value = math.nan
+            else:
+                value = 100 * (math.prod(1 + r / 100 for r in rates) ** (1 / len(rates)) - 1)
+        else:
+            return []
+        if money:
+            value = _convert(value, measure, money=True)
+        elif measure.unit not in analysis.PERCENT_UNITS and measure.unit != "KZT per USD":
+            value = math.nan
+        return [Candidate("primary", label, value, (f"wdi-{indicator}",))]
+
+    return compute
+
+
+@cache
+def _country_codes() -> frozenset[str]:
+    """ISO3 codes of single economies (WDI also lists aggregates such as WLD or HIC)."""
+    import country_converter
+
+    codes = country_converter.CountryConverter().data["ISO3"]
+    return frozenset(str(code) for code in codes if isinstance(code, str) and len(code) == 3)
+
+
+def _rank_candidate(numerator: str, label: str, denominator: str | None = None):
+    def compute(measure: Measure, data: DataContext) -> list[Candidate]:
+        if len(measure.years) != 1 or measure.unit != "rank":
+            return []
+        year = measure.years[0]
+        table = data.wdi(numerator)
+        values = table[(table["year"] == year) & table["iso3"].isin(_country_codes())].set_index("iso3")[
+            "value"
+        ]
+        inputs = (f"wdi-{numerator}",)
+        if denominator:
+            people = data.wdi(denominator)
+            people = people[people["year"] == year].set_index("iso3")["value"]
+            values = (values / people).dropna()
+            inputs += (f"wdi-{denominator}",)
+        if measure.reporter not in values.index:
+            return [Candidate("primary", label, math.nan, inputs)]
+        rank = int((values > values[measure.reporter]).sum()) + 1
+        return [Candidate("primary", f"{label} ({len(values)} economies)", float(rank), inputs)]
+
+    return compute
+
+
+def _gnp_per_capita(measure: Measure, data: DataContext) -> list[Candidate]:
+    if len(measure.years) != 1 or measure.unit not in MONEY_UNITS:
+        return []
+    year = measure.years[0]
+    gni = _wdi_value(data, "ny.gnp.atls.cd", measure.reporter, year)
+    people = _wdi_value(data, "sp.pop.totl", measure.reporter, year)
+    value = gni / people if people else math.nan
+    return [
+        Candidate(
+            "primary",
+            "World Bank WDI, GNI (Atlas method) divided by population",
+            _convert(value, measure, money=True),
+            ("wdi-ny.gnp.atls.cd", "wdi-sp.pop.totl"),
+        )
+    ]
+
+
+def _partner_rank(measure: Measure, data: DataContext) -> list[Candidate]:
+    """Partner's rank among the reporter's partner countries, by the row's flow."""
+    if len(measure.years) != 1 or measure.unit != "rank" or measure.flow not in {"export", "import", "total"}:
+        return []
+    from kzcn import data as kzcn_data
+
+    countries = set(kzcn_data.imf_names().query("kind == 'country'")["code"])
+    flows = data.table(dots_id(measure.reporter))
+    year = measure.years[0]
+    rows = flows[(flows["year"] == year) & flows["partner"].isin(countries)]
+    if measure.flow != "total":
+        rows = rows[rows["flow"] == measure.flow]
+    by_partner = rows.groupby("partner")["value_usd"].sum()
+    if measure.partner not in by_partner.index:
+        return [Candidate("primary", "IMF DOTS partner ranking", math.nan, (dots_id(measure.reporter),))]
+    rank = int((by_partner > by_partner[measure.partner]).sum()) + 1
+    return [Candidate("primary", "IMF DOTS partner ranking", float(rank), (dots_id(measure.reporter),))]
+
+
+#: quantity -> function computing its candidates
+REGISTRY: dict[str, Callable[[Measure, DataContext], list[Candidate]]] = {
+    **{quantity: trade_candidates for quantity in (*TRADE_COLUMNS, *GROWTH_LEVELS, "trade_multiple")},
+    "foreign_trade_total": world_trade_candidates,
+    "partner_rank": _partner_rank,
+    "gdp": _wdi_candidate("ny.gdp.mktp.cd", "World Bank WDI, GDP (current US$)", money=True),
+    "gdp_growth": _wdi_candidate("ny.gdp.mktp.kd.zg", "World Bank WDI, GDP growth (annual %)"),
+    "gdp_rank": _rank_candidate("ny.gdp.mktp.cd", "World Bank WDI, rank by GDP (current US$)"),
+    "exchange_rate": _wdi_candidate("pa.nus.fcrf", "World Bank WDI, official exchange rate (LCU per US$)"),
+    "gnp_per_capita": _gnp_per_capita,
+    "gnp_per_capita_rank": _rank_candidate(
+        "ny.gnp.atls.cd", "World Bank WDI, rank by GNI (Atlas) per capita", denominator="sp.pop.totl"
+    ),
+}
+
+
+def known_quantities() -> set[str]:
+    """Every quantity the audit can place: computed ones and those with no raw source."""
+    return set(REGISTRY) | set(NO_RAW_SOURCE)
+
+
+def has_raw_source(measure: Measure) -> bool:
+    return measure.quantity in REGISTRY
+
+
+def candidates(measure: Measure, data: DataContext) -> list[Candidate]:
+    """All values raw data give for ``measure`` (empty when it has no raw source).
+
+    Raises :class:`UnknownSeriesError`, naming the ledger row, when the
+    measure's quantity is neither registered nor declared without raw source.
+    """
+    if measure.quantity in NO_RAW_SOURCE:
+        return []
+    compute = REGISTRY.get(measure.quantity)
+    if compute is None:
+        raise UnknownSeriesError(
+            f"ledger row {measure.row_id}: no series is registered for quantity {measure.quantity!r} "
+            f"(reporter {measure.reporter or '-'}, partner {measure.partner or '-'}, period "
+            f"{measure.period or '-'}); register it in kzcn/series.py or list it in NO_RAW_SOURCE"
+        )
+    return [c for c in compute(measure, data) if c is not None]
+
+
+def primary(found: Iterable[Candidate]) -> Candidate | None:
+    return next((c for c in found if c.role == "primary"), None)
