@@ -1,0 +1,974 @@
+"""``python -m kzcn build``: from raw bytes to the published book in one command.
+
+Steps (each timed, summarised at the end):
+
+1. **fetch**   download and sha256-verify the manifest's raw files (:mod:`kzcn.fetch`);
+2. **parse**   parse and validate them into the processed cache (:mod:`kzcn.store`),
+   once, before notebooks run in parallel and would race to write it;
+3. **execute** run every notebook of ``_toc.yml`` with papermill, two at a time;
+4. **render**  ``jupyter-book build`` of the stage folder (``execute_notebooks: off``);
+5. **publish** :func:`kzcn.publish.finalize`, then swap the new site into place.
+
+Incremental execution is data-aware.  A notebook is executed again if and only
+if one of these changed since its cached run (content hashes, never mtimes):
+its source with outputs stripped, its parameters, the ``kzcn`` package source,
+or the sha256 of an input it read last time.  Inputs are learnt from the run
+itself: :func:`kzcn.store.load` and the ledger loaders append
+``source_id<TAB>sha256`` to ``KZCN_INPUT_LOG``.  The current hash of a raw
+input is the manifest's (the fetch step has verified the file against it); of a
+ledger file, the file's own sha256.
+
+Layout of a build root (``_build/`` or ``_build/variants/<ISO3>/``)::
+
+    cache/<notebook>/      executed copy, figure files and state of the last good run
+    run/<notebook>/        scratch tree of a run in progress (mirrors the stage layout)
+    stage/                 book source with executed notebooks and figures/
+    render/                jupyter-book output (kept for Sphinx's incremental build)
+    html/                  the published site, replaced atomically
+
+The site is replaced only after every step succeeded, by one rename; a failure
+or SIGTERM leaves the previous ``html/`` exactly as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import concurrent.futures
+import ctypes
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+
+import kzcn
+from kzcn import config
+
+#: Bump when a change to this module changes what an executed notebook contains
+#: (this file is left out of the package hash so that tuning the pipeline does
+#: not re-execute every notebook).
+PIPELINE_CACHE_VERSION = 1
+
+#: The parameters the build may pass (ARCHITECTURE.md: every notebook declares them).
+PARAMETER_NAMES = ("country", "partner", "start_year", "end_year")
+DEFAULT_COUNTRY = "KAZ"
+
+#: What the stage copies from the book source besides the notebooks.
+BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib")
+BOOK_DIRS = ("book", "notebooks")
+
+#: Tags papermill puts on cells it adds; they are not the author's cells.
+PAPERMILL_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
+
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class BuildError(RuntimeError):
+    """The build failed; the message says where and why, the site is untouched."""
+
+
+class BuildInterrupted(BuildError):
+    """SIGTERM or Ctrl-C arrived; the site is untouched."""
+
+
+# --------------------------------------------------------------------- hashing
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def notebook_content_hash(path: Path) -> str:
+    """Hash of what the author wrote: cell types, sources and tags, no outputs.
+
+    Execution counts, outputs and editor metadata change when a notebook is
+    merely opened and run; they must not trigger a re-execution.
+    """
+    nb = nbformat.read(path, as_version=4)
+    cells = [
+        {
+            "type": cell.cell_type,
+            "source": cell.source,
+            "tags": sorted(cell.get("metadata", {}).get("tags", [])),
+        }
+        for cell in nb.cells
+    ]
+    kernel = nb.metadata.get("kernelspec", {}).get("name")
+    return sha256_bytes(canonical_json({"kernel": kernel, "cells": cells}).encode())
+
+
+def package_hash(package_dir: Path | None = None) -> str:
+    """Hash of the ``kzcn`` source (every ``.py``, by relative path), minus this module."""
+    package_dir = package_dir or Path(kzcn.__file__).resolve().parent
+    digest = hashlib.sha256(f"pipeline-cache-v{PIPELINE_CACHE_VERSION}\n".encode())
+    for path in sorted(package_dir.rglob("*.py")):
+        if path.name == "pipeline.py" and path.parent == package_dir:
+            continue
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(path.relative_to(package_dir).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    # The reviewed mapping tables beside the manifest steer the parsers like code
+    # does, but no loader logs them as inputs.
+    for path in sorted(config.DATA_DIR.glob("*.csv")):
+        digest.update(b"data/" + path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def read_input_log(path: Path) -> dict[str, str]:
+    """``source_id -> sha256`` from a ``KZCN_INPUT_LOG`` file (sorted, last line wins)."""
+    found: dict[str, str] = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            source_id, _, digest = line.partition("\t")
+            if source_id.strip() and digest.strip():
+                found[source_id.strip()] = digest.strip()
+    return dict(sorted(found.items()))
+
+
+def current_input_hashes(ids: Iterable[str]) -> dict[str, str | None]:
+    """What each input would hash to if read now (None: it no longer exists).
+
+    ``ledger:<file>`` is a file of the thesis ledger; any other id is a manifest
+    entry, whose bytes the fetch step has verified against the manifest's sha256.
+    """
+    ids = list(ids)
+    hashes: dict[str, str | None] = {}
+    manifest = None
+    for input_id in ids:
+        if input_id.startswith("ledger:"):
+            path = config.THESIS_DIR / input_id.split(":", 1)[1]
+            hashes[input_id] = sha256_file(path) if path.is_file() else None
+            continue
+        if manifest is None:
+            manifest = _load_manifest_sources()
+        hashes[input_id] = manifest.get(input_id)
+    return hashes
+
+
+def _load_manifest_sources() -> dict[str, str]:
+    if not config.MANIFEST_PATH.is_file():
+        return {}
+    from kzcn import manifest
+
+    return {source.id: source.sha256 for source in manifest.load_manifest(config.MANIFEST_PATH)}
+
+
+# ----------------------------------------------------------------- the book
+
+
+def toc_files(source_dir: Path) -> list[str]:
+    """Every ``file:`` / ``root:`` of ``_toc.yml``, in reading order."""
+    toc = yaml.safe_load((source_dir / "_toc.yml").read_text(encoding="utf-8")) or {}
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("root", "file"):
+                if isinstance(node.get(key), str):
+                    found.append(node[key])
+            for value in node.values():
+                if isinstance(value, list | dict):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(toc)
+    return found
+
+
+def book_notebooks(source_dir: Path) -> list[str]:
+    """Notebooks of the book (paths relative to ``source_dir``, POSIX), in TOC order."""
+    notebooks = []
+    for entry in toc_files(source_dir):
+        path = Path(entry)
+        candidate = path if path.suffix == ".ipynb" else path.with_suffix(".ipynb")
+        if (source_dir / candidate).is_file() and candidate.as_posix() not in notebooks:
+            notebooks.append(candidate.as_posix())
+    return notebooks
+
+
+def declared_parameters(path: Path) -> dict[str, Any]:
+    """Defaults of the standard parameters that the notebook's ``parameters`` cell declares."""
+    import papermill
+
+    try:
+        declared = papermill.inspect_notebook(str(path))
+    except ValueError:
+        # papermill wants a kernel name to pick its parser; these are Python notebooks.
+        nb = nbformat.read(path, as_version=4)
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp) / path.name
+            nbformat.write(nb, copy)
+            declared = papermill.inspect_notebook(str(copy))
+    defaults: dict[str, Any] = {}
+    for name in PARAMETER_NAMES:
+        if name in declared:
+            try:
+                defaults[name] = ast.literal_eval(declared[name]["default"])
+            except (ValueError, SyntaxError):
+                defaults[name] = None  # declared, but not a literal: pass only explicit values
+    return defaults
+
+
+def effective_parameters(declared: Mapping[str, Any], requested: Mapping[str, Any]) -> dict[str, Any]:
+    """The values passed to papermill: requested ones the notebook declares, else its defaults.
+
+    Passing the defaults too makes papermill inject a parameters cell into every
+    notebook, so each page shows the values it ran with.
+    """
+    values = {}
+    for name in PARAMETER_NAMES:
+        if name not in declared:
+            continue
+        value = requested.get(name)
+        value = declared[name] if value is None else value
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def git_commit(source_dir: Path) -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=source_dir, capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
+# ---------------------------------------------------------------- processes
+
+
+class Children:
+    """Child process groups of this build, so SIGTERM can end them all."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._procs: set[subprocess.Popen] = set()
+        self.stopping = False
+
+    def run(self, cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+        with self._lock:
+            if self.stopping:
+                raise BuildInterrupted("build interrupted")
+            proc = subprocess.Popen(cmd, start_new_session=True, **kwargs)
+            self._procs.add(proc)
+        try:
+            stdout, stderr = proc.communicate()
+        except BaseException:
+            # interrupted (SIGTERM handler, Ctrl-C): end the child before letting go of it
+            _kill_group(proc)
+            raise
+        finally:
+            with self._lock:
+                self._procs.discard(proc)
+        if self.stopping:
+            raise BuildInterrupted("build interrupted")
+        return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
+
+    def terminate_all(self) -> None:
+        with self._lock:
+            self.stopping = True
+            procs = list(self._procs)
+        for proc in procs:
+            _kill_group(proc)
+
+
+def _kill_group(proc: subprocess.Popen, grace: float = 5.0) -> None:
+    """SIGTERM the child's process group (papermill and its kernel), SIGKILL if it lingers."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, grace)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+# ------------------------------------------------------------- file helpers
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write only when the bytes differ, so Sphinx's incremental build sees real changes only."""
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return True
+
+
+def sync_tree(files: Mapping[str, bytes], target: Path) -> None:
+    """Make ``target`` hold exactly ``files`` (relative POSIX path -> bytes)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for rel, data in files.items():
+        write_if_changed(target / rel, data)
+    for path in sorted(target.rglob("*"), reverse=True):
+        rel = path.relative_to(target).as_posix()
+        if path.is_file() or path.is_symlink():
+            if rel not in files:
+                path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
+
+def tree_hash(files: Mapping[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for rel in sorted(files):
+        digest.update(rel.encode() + b"\0" + sha256_bytes(files[rel]).encode() + b"\n")
+    return digest.hexdigest()
+
+
+_RENAME_EXCHANGE = 2
+
+
+def swap_directories(new: Path, current: Path) -> None:
+    """Put ``new`` at ``current`` atomically; the old tree ends up at ``new``.
+
+    Linux's ``renameat2(RENAME_EXCHANGE)`` swaps two directories in one step, so
+    a reader never sees a missing or half-written site.  Elsewhere, two renames.
+    """
+    if current.exists():
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            at_fdcwd = -100
+            rc = libc.renameat2(at_fdcwd, os.fsencode(new), at_fdcwd, os.fsencode(current), _RENAME_EXCHANGE)
+            if rc == 0:
+                return
+        except (AttributeError, OSError):
+            pass
+        backup = current.with_name(current.name + f".old-{os.getpid()}")
+        os.rename(current, backup)
+        os.rename(new, current)
+        os.rename(backup, new)
+    else:
+        os.rename(new, current)
+
+
+# ------------------------------------------------------------------ planning
+
+
+@dataclass
+class NotebookJob:
+    """One notebook of the book and what the build decided to do with it."""
+
+    rel: str  # path relative to the book source, e.g. notebooks/ch3_trade.ipynb
+    parameters: dict[str, Any]
+    key: dict[str, Any]  # content hash, parameters, package hash
+    action: str = "execute"  # "execute" | "cached" | "source" (not executed, --only)
+    reason: str = ""
+    seconds: float = 0.0
+    inputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        return self.rel.replace("/", "__").removesuffix(".ipynb")
+
+
+class Build:
+    """One build of the book source ``source_dir`` into ``root``."""
+
+    def __init__(
+        self,
+        source_dir: Path,
+        root: Path,
+        requested: Mapping[str, Any],
+        jobs: int = 2,
+        only: Iterable[str] | None = None,
+        fetch: bool = True,
+        variant: str | None = None,
+        log: Callable[[str], None] = print,
+    ) -> None:
+        self.source_dir = Path(source_dir).resolve()
+        self.root = Path(root).resolve()
+        self.requested = dict(requested)
+        self.jobs = max(1, jobs)
+        self.only = {self._normalise(name) for name in only} if only else None
+        self.fetch = fetch
+        self.variant = variant
+        self.log = log
+        self.children = Children()
+        self.timings: list[tuple[str, float]] = []
+        self.jobs_done: list[NotebookJob] = []
+        self.commit = git_commit(self.source_dir)
+
+    # paths
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / "cache"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.root / "run"
+
+    @property
+    def stage_dir(self) -> Path:
+        return self.root / "stage"
+
+    @property
+    def render_dir(self) -> Path:
+        return self.root / "render"
+
+    @property
+    def html_dir(self) -> Path:
+        return self.root / "html"
+
+    @property
+    def state_path(self) -> Path:
+        return self.root / "state.json"
+
+    def _normalise(self, name: str) -> str:
+        path = Path(name)
+        if path.is_absolute():
+            path = path.resolve().relative_to(self.source_dir)
+        if path.suffix != ".ipynb":
+            path = path.with_suffix(".ipynb")
+        if len(path.parts) == 1:
+            path = Path("notebooks") / path
+        return path.as_posix()
+
+    # steps
+    def step(self, name: str, func: Callable[[], Any]) -> Any:
+        self.log(f"[build] {name} ...")
+        started = time.perf_counter()
+        try:
+            return func()
+        finally:
+            elapsed = time.perf_counter() - started
+            self.timings.append((name, elapsed))
+            self.log(f"[build] {name} done in {elapsed:.1f} s")
+
+    def run(self) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise BuildError(f"another build is running in {self.root}") from None
+            shutil.rmtree(self.run_dir, ignore_errors=True)  # leftovers of an interrupted build
+            for stale in self.root.glob("html.new-*"):
+                shutil.rmtree(stale, ignore_errors=True)
+            if self.fetch:
+                self.step("fetch", self.fetch_data)
+                self.step("parse", self.parse_data)
+            jobs = self.step("plan", self.plan)
+            self.step("execute", lambda: self.execute(jobs))
+            files = self.step("stage", lambda: self.assemble_stage(jobs))
+            self.step("render+publish", lambda: self.render_and_publish(files))
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+            self._write_report(jobs)
+        return self.html_dir
+
+    def fetch_data(self) -> None:
+        try:
+            from kzcn import fetch
+        except ImportError:
+            self.log("[build]   kzcn.fetch not available yet: skipping the download")
+            return
+        paths = fetch.fetch(progressbar=False)
+        self.log(f"[build]   {len(paths)} raw files present and verified")
+
+    def parse_data(self) -> None:
+        """Fill the processed cache before notebooks run two at a time and race to write it."""
+        try:
+            from kzcn import manifest, store
+        except ImportError:
+            self.log("[build]   kzcn.store not available yet: skipping")
+            return
+        # The pipeline's own reads are nobody's inputs.
+        os.environ.pop("KZCN_INPUT_LOG", None)
+        sources = list(manifest.load_manifest(config.MANIFEST_PATH))
+        # Only a missing cache file costs a parse; reading every cached table back
+        # would make a no-change rebuild pay for the whole data set.
+        missing = [source.id for source in sources if not store.cache_file(source).exists()]
+        if missing:
+            store.parse_all(missing)
+        self.log(f"[build]   {len(sources)} sources validated ({len(missing)} parsed now, the rest cached)")
+
+    def plan(self) -> list[NotebookJob]:
+        notebooks = book_notebooks(self.source_dir)
+        code = package_hash()
+        jobs = []
+        for rel in notebooks:
+            path = self.source_dir / rel
+            declared = declared_parameters(path)
+            if self.variant and "country" not in declared:
+                continue  # a thesis-only chapter: not part of another country's book
+            params = effective_parameters(declared, self.requested)
+            key = {"content": notebook_content_hash(path), "parameters": params, "package": code}
+            job = NotebookJob(rel=rel, parameters=params, key=key)
+            job.action, job.reason = self._decide(job)
+            jobs.append(job)
+            self.log(f"[build]   {rel}: {job.action} ({job.reason})")
+        if self.only:
+            unknown = self.only - {job.rel for job in jobs}
+            if unknown:
+                raise BuildError(f"--only names notebooks that are not in the book: {sorted(unknown)}")
+        return jobs
+
+    def _cached_state(self, job: NotebookJob) -> dict[str, Any] | None:
+        state_path = self.cache_dir / job.slug / "state.json"
+        if not (state_path.is_file() and (self.cache_dir / job.slug / "executed.ipynb").is_file()):
+            return None
+        try:
+            return json.loads(state_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            return None
+
+    def _decide(self, job: NotebookJob) -> tuple[str, str]:
+        state = self._cached_state(job)
+        if self.only is not None and job.rel not in self.only:
+            return ("cached", "kept by --only") if state else ("source", "not executed (--only)")
+        if state is None:
+            return "execute", "no cached run"
+        changed = [
+            name for name in ("content", "parameters", "package") if state["key"].get(name) != job.key[name]
+        ]
+        if changed:
+            return "execute", " and ".join(changed) + " changed"
+        now = current_input_hashes(state["inputs"])
+        moved = sorted(i for i, digest in state["inputs"].items() if now.get(i) != digest)
+        if moved:
+            return "execute", "input changed: " + ", ".join(moved)
+        job.inputs = state["inputs"]
+        return "cached", "unchanged"
+
+    # execution
+    def execute(self, jobs: list[NotebookJob]) -> None:
+        todo = [job for job in jobs if job.action == "execute"]
+        if not todo:
+            self.log("[build]   nothing to execute")
+            return
+        failures: list[str] = []
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs)
+        try:
+            futures = {pool.submit(self.execute_one, job): job for job in todo}
+            for future in concurrent.futures.as_completed(futures):
+                job = futures[future]
+                try:
+                    future.result()
+                    self.log(f"[build]   executed {job.rel} in {job.seconds:.1f} s")
+                except BuildInterrupted:
+                    raise
+                except BuildError as exc:
+                    failures.append(str(exc))
+                    self.log(f"[build]   FAILED {job.rel}")
+        except BaseException:
+            # Stop the running notebooks first: the pool would otherwise wait for them.
+            self.children.terminate_all()
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if failures:
+            raise BuildError("\n\n".join(failures))
+
+    def execute_one(self, job: NotebookJob) -> None:
+        started = time.perf_counter()
+        run = self.run_dir / job.slug
+        shutil.rmtree(run, ignore_errors=True)
+        # The run tree mirrors the stage (notebooks/x.ipynb beside figures/), so the
+        # relative figure paths the notebook writes into its output stay valid there.
+        executed = run / job.rel
+        executed.parent.mkdir(parents=True)
+        figures_out = run / "figures"
+        figures_out.mkdir()
+        input_log = run / "inputs.log"
+        input_log.touch()
+        params_file = run / "parameters.json"
+        params_file.write_text(canonical_json(job.parameters), encoding="utf-8")
+        env = dict(os.environ)
+        env.update(
+            KZCN_FIGURES_DIR=str(figures_out),
+            KZCN_INPUT_LOG=str(input_log),
+            KZCN_NOTEBOOK=job.rel,
+            KZCN_GIT_COMMIT=self.commit,
+            KZCN_PARAMETERS=canonical_json(job.parameters),
+            MPLBACKEND="Agg",
+            PYTHONHASHSEED="0",
+            # the kernel must import this very kzcn, also when it is not installed
+            PYTHONPATH=os.pathsep.join(
+                p for p in (str(Path(kzcn.__file__).resolve().parent.parent), env.get("PYTHONPATH")) if p
+            ),
+        )
+        cmd = [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(self.source_dir / job.rel),
+            str(executed),
+            "--parameters_file",
+            str(params_file),
+            "--cwd",
+            str(executed.parent),
+            "--kernel",
+            "python3",
+            "--no-progress-bar",
+            "--log-level",
+            "WARNING",
+        ]
+        result = self.children.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        job.seconds = time.perf_counter() - started
+        if result.returncode != 0:
+            raise BuildError(failure_message(job.rel, executed, result.stderr))
+        job.inputs = read_input_log(input_log)
+        self._store_in_cache(job, executed, figures_out)
+
+    def _store_in_cache(self, job: NotebookJob, executed: Path, figures_out: Path) -> None:
+        target = self.cache_dir / job.slug
+        fresh = self.cache_dir / f".{job.slug}.new"
+        shutil.rmtree(fresh, ignore_errors=True)
+        fresh.mkdir(parents=True)
+        shutil.copyfile(executed, fresh / "executed.ipynb")
+        shutil.copytree(figures_out, fresh / "figures")
+        state = {"notebook": job.rel, "key": job.key, "inputs": job.inputs, "seconds": round(job.seconds, 2)}
+        (fresh / "state.json").write_text(
+            json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        # state.json last, inside a folder renamed into place: a half-written cache
+        # entry never exists under the real name.
+        old = self.cache_dir / f".{job.slug}.old"
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            os.rename(target, old)
+        os.rename(fresh, target)
+        shutil.rmtree(old, ignore_errors=True)
+
+    # stage
+    def assemble_stage(self, jobs: list[NotebookJob]) -> dict[str, bytes]:
+        """The stage's files: book source, executed notebooks, every notebook's figures."""
+        files: dict[str, bytes] = {}
+        for name in BOOK_FILES:
+            if (self.source_dir / name).is_file():
+                files[name] = (self.source_dir / name).read_bytes()
+        for folder in BOOK_DIRS:
+            base = self.source_dir / folder
+            for path in sorted(base.rglob("*")) if base.is_dir() else []:
+                rel = path.relative_to(self.source_dir).as_posix()
+                if (
+                    path.is_file()
+                    and ".ipynb_checkpoints" not in path.parts
+                    and "__pycache__" not in path.parts
+                ):
+                    if path.suffix != ".ipynb":
+                        files[rel] = path.read_bytes()
+        # pages the TOC names outside those folders (e.g. a root index.md)
+        for entry in toc_files(self.source_dir):
+            for suffix in ("", ".md", ".rst"):
+                path = self.source_dir / (entry + suffix)
+                if path.is_file() and path.suffix in {".md", ".rst"}:
+                    files[path.relative_to(self.source_dir).as_posix()] = path.read_bytes()
+                    break
+        figure_owner: dict[str, str] = {}
+        for job in jobs:
+            if job.action == "source":
+                files[job.rel] = (self.source_dir / job.rel).read_bytes()
+                continue
+            cached = self.cache_dir / job.slug
+            files[job.rel] = (cached / "executed.ipynb").read_bytes()
+            for figure in sorted((cached / "figures").rglob("*")):
+                if figure.is_file():
+                    rel = "figures/" + figure.relative_to(cached / "figures").as_posix()
+                    if rel in figure_owner:
+                        raise BuildError(f"{rel} is written by both {figure_owner[rel]} and {job.rel}")
+                    figure_owner[rel] = job.rel
+                    files[rel] = figure.read_bytes()
+        if self.variant:
+            files["_toc.yml"] = variant_toc(self.source_dir, {job.rel for job in jobs})
+            files["_config.yml"] = variant_config(files["_config.yml"], self.variant)
+        sync_tree(files, self.stage_dir)
+        self.jobs_done = jobs
+        return files
+
+    # render + publish
+    def render_and_publish(self, files: Mapping[str, bytes]) -> None:
+        stage_hash = tree_hash(files)
+        state = self._read_state()
+        if state.get("published_stage") == stage_hash and self.html_dir.is_dir():
+            self.log("[build]   stage unchanged since the published site: nothing to render")
+            return
+        cmd = [
+            jupyter_book_executable(),
+            "build",
+            str(self.stage_dir),
+            "--path-output",
+            str(self.render_dir),
+            "-W",
+            "-n",
+            "--keep-going",
+        ]
+        try:
+            result = self.children.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        except BuildInterrupted:
+            shutil.rmtree(self.render_dir, ignore_errors=True)
+            raise
+        if result.returncode != 0:
+            # A failed Sphinx run may leave a half-updated environment: start clean next time.
+            shutil.rmtree(self.render_dir, ignore_errors=True)
+            raise BuildError("jupyter-book build failed:\n" + sphinx_problems(result.stdout))
+        built = self.render_dir / "_build" / "html"
+        new = self.root / f"html.new-{os.getpid()}"
+        shutil.rmtree(new, ignore_errors=True)
+        shutil.copytree(built, new)
+        build_info = {
+            "build_date": build_date(),
+            "git_commit": self.commit,
+            "country": self.requested.get("country") or DEFAULT_COUNTRY,
+            "notebooks": {job.rel: job.action for job in self.jobs_done},
+        }
+        try:
+            from kzcn import publish
+        except ImportError:
+            publish = None
+        if publish is not None and hasattr(publish, "finalize"):
+            try:
+                publish.finalize(self.stage_dir, new, build_info)
+            except Exception as exc:
+                shutil.rmtree(new, ignore_errors=True)
+                raise BuildError(f"kzcn.publish.finalize failed: {type(exc).__name__}: {exc}") from exc
+        swap_directories(new, self.html_dir)
+        shutil.rmtree(new, ignore_errors=True)  # the previous site
+        self._write_state({"published_stage": stage_hash, "build_info": build_info})
+
+    def _write_report(self, jobs: list[NotebookJob]) -> None:
+        """``last-build.json``: what this build did with each notebook, and why (read by tests, benchmarks)."""
+        report = {
+            "notebooks": {job.rel: {"action": job.action, "reason": job.reason} for job in jobs},
+            "timings": {name: round(seconds, 3) for name, seconds in self.timings},
+        }
+        (self.root / "last-build.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+
+    def _read_state(self) -> dict[str, Any]:
+        try:
+            return json.loads(self.state_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return {}
+
+    def _write_state(self, state: Mapping[str, Any]) -> None:
+        write_if_changed(self.state_path, (json.dumps(state, indent=1, sort_keys=True) + "\n").encode())
+
+    def summary(self) -> str:
+        lines = ["", "timing summary", "--------------"]
+        lines += [f"  {name:<16} {seconds:8.1f} s" for name, seconds in self.timings]
+        lines.append(f"  {'total':<16} {sum(s for _, s in self.timings):8.1f} s")
+        counts: dict[str, int] = {}
+        for job in self.jobs_done:
+            counts[job.action] = counts.get(job.action, 0) + 1
+        if self.jobs_done:
+            lines.append("  notebooks: " + ", ".join(f"{n} {action}" for action, n in sorted(counts.items())))
+            for job in self.jobs_done:
+                if job.action == "execute":
+                    lines.append(f"    {job.rel:<48} {job.seconds:6.1f} s  ({job.reason})")
+        return "\n".join(lines)
+
+
+def build_date() -> str:
+    try:
+        from kzcn import figures
+
+        return figures.build_date()
+    except ImportError:  # pragma: no cover - figures ships with the package
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def jupyter_book_executable() -> str:
+    beside = Path(sys.executable).parent / "jupyter-book"
+    return str(beside) if beside.exists() else (shutil.which("jupyter-book") or "jupyter-book")
+
+
+def tail(text: str, lines: int) -> str:
+    return "\n".join(ANSI_ESCAPE.sub("", text or "").rstrip().splitlines()[-lines:])
+
+
+def sphinx_problems(output: str, limit: int = 30) -> str:
+    """Sphinx's warnings and errors first (what -W turned into a failure), then the last lines."""
+    clean = ANSI_ESCAPE.sub("", output or "")
+    problems = [line for line in clean.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL)\b", line)]
+    head = "\n".join(problems[:limit]) or "(no WARNING/ERROR lines)"
+    return f"{head}\n\n... last lines of jupyter-book's output:\n{tail(clean, 15)}"
+
+
+def failure_message(rel: str, executed: Path, stderr: str) -> str:
+    """Notebook, cell and papermill's one-line error first; the traceback's end after."""
+    where, error, traceback_lines = None, None, []
+    if executed.is_file():
+        try:
+            nb = nbformat.read(executed, as_version=4)
+        except Exception:  # noqa: BLE001 - a half-written notebook still deserves a message
+            nb = None
+        author_index = 0
+        for cell in nb.cells if nb else []:
+            tags = set(cell.get("metadata", {}).get("tags", []))
+            if tags & PAPERMILL_TAGS:
+                continue
+            author_index += 1
+            for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+                if output.get("output_type") == "error":
+                    first_line = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
+                    where = (
+                        f"cell {author_index} (In [{cell.get('execution_count')}], "
+                        f"id {cell.get('id', '?')}): {first_line[:80]}"
+                    )
+                    error = f"{output.get('ename')}: {output.get('evalue')}"
+                    traceback_lines = [ANSI_ESCAPE.sub("", ln) for ln in output.get("traceback", [])]
+                    break
+            if where:
+                break
+    if where is None:
+        # No error cell: the kernel died or papermill itself failed; its stderr says why.
+        return f"notebook {rel} failed before a cell reported an error:\n" + tail(stderr, 25)
+    detail = "\n".join("\n".join(traceback_lines).splitlines()[-12:])
+    return (
+        f"notebook {rel} failed at {where}\n  {error}\n"
+        f"  executed copy with the error: {executed}\n\n"
+        f"last lines of the traceback:\n{detail}"
+    )
+
+
+# ------------------------------------------------------------------ variants
+
+
+def variant_toc(source_dir: Path, notebooks: set[str]) -> bytes:
+    """``_toc.yml`` without the notebooks that a variant does not build."""
+    toc = yaml.safe_load((source_dir / "_toc.yml").read_text(encoding="utf-8"))
+
+    def keep(entry: Any) -> bool:
+        if not isinstance(entry, dict) or "file" not in entry:
+            return True
+        path = Path(entry["file"])
+        candidate = (path if path.suffix == ".ipynb" else path.with_suffix(".ipynb")).as_posix()
+        return not (source_dir / candidate).is_file() or candidate in notebooks
+
+    def prune(node: Any) -> Any:
+        if isinstance(node, list):
+            return [prune(item) for item in node if keep(item)]
+        if isinstance(node, dict):
+            pruned = {key: prune(value) for key, value in node.items()}
+            for key in ("sections", "chapters", "parts"):
+                if key in pruned and pruned[key] == []:
+                    del pruned[key]
+            return pruned
+        return node
+
+    pruned = prune(toc)
+    if isinstance(pruned, dict) and "parts" in pruned:
+        pruned["parts"] = [part for part in pruned["parts"] if part.get("chapters")]
+    return yaml.safe_dump(pruned, sort_keys=False, allow_unicode=True).encode()
+
+
+def variant_config(config_bytes: bytes, country: str) -> bytes:
+    book_config = yaml.safe_load(config_bytes.decode("utf-8")) or {}
+    title = book_config.get("title", "")
+    book_config["title"] = f"{title} (variant: {country})".strip()
+    return yaml.safe_dump(book_config, sort_keys=False, allow_unicode=True).encode()
+
+
+# ----------------------------------------------------------------------- CLI
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m kzcn build",
+        description="Fetch the data, execute the notebooks (incrementally) and publish the book.",
+    )
+    parser.add_argument("--country", help="ISO3 code of the Central Asian country (default KAZ)")
+    parser.add_argument("--partner", help="ISO3 code of the partner (default: each notebook's, CHN)")
+    parser.add_argument("--start-year", type=int)
+    parser.add_argument("--end-year", type=int)
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="notebooks run at once")
+    parser.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="execute only these notebooks")
+    parser.add_argument("--out", type=Path, help="build folder (default: _build, KZCN_BUILD_DIR)")
+    parser.add_argument(
+        "--source", type=Path, default=config.ROOT, help="book source (default: the repository)"
+    )
+    parser.add_argument("--no-fetch", action="store_true", help="skip the fetch and parse steps")
+    return parser.parse_args(argv)
+
+
+def build_root(out: Path, country: str | None) -> Path:
+    """``<out>`` for the Kazakhstan book, ``<out>/variants/<ISO3>`` for any other country."""
+    if country and country.upper() != DEFAULT_COUNTRY:
+        return out / "variants" / country.upper()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(list(sys.argv[1:] if argv is None else argv))
+    country = args.country.upper() if args.country else None
+    requested = {
+        "country": country,
+        "partner": args.partner.upper() if args.partner else None,
+        "start_year": args.start_year,
+        "end_year": args.end_year,
+    }
+    out = (args.out or config.build_dir()).resolve()
+    variant = country if country and country != DEFAULT_COUNTRY else None
+    build = Build(
+        source_dir=args.source,
+        root=build_root(out, country),
+        requested=requested,
+        jobs=args.jobs,
+        only=args.only,
+        fetch=not args.no_fetch,
+        variant=variant,
+        log=lambda message: print(message, flush=True),
+    )
+
+    def on_signal(signum, frame):  # noqa: ARG001 - signal handler signature
+        raise BuildInterrupted(f"build interrupted by signal {signal.Signals(signum).name}")
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        html = build.run()
+    except BuildError as exc:
+        build.children.terminate_all()
+        print(build.summary(), flush=True)
+        print(
+            f"\nBUILD FAILED: {exc}\n\nThe last good site was left untouched: {build.html_dir}",
+            file=sys.stderr,
+        )
+        return 130 if isinstance(exc, BuildInterrupted) else 1
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print(build.summary(), flush=True)
+    print(f"\nbook: {html / 'index.html'}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
