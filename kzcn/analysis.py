@@ -126,6 +126,12 @@ def bilateral_series(flows: pd.DataFrame, reporter: str, partner: str) -> pd.Dat
     series["export_share"] = 100 * series["exports"] / series["world_exports"]
     series["import_share"] = 100 * series["imports"] / series["world_imports"]
     series["trade_share"] = 100 * series["total"] / series["world_total"]
+    if series.empty:  # the reporter is not in ``flows``: every value is missing
+        for column in ("total", "balance", "world_total", "export_share", "import_share", "trade_share"):
+            series[column] = pd.Series(dtype=float)
+        for growth in ("export_growth", "import_growth", "total_growth"):
+            series[growth] = pd.Series(dtype=float)
+        return series
     full_years = series.reindex(range(int(series.index.min()), int(series.index.max()) + 1))
     for level, growth in (
         ("exports", "export_growth"),
@@ -214,7 +220,10 @@ def thesis_layout(comparison: pd.DataFrame, *, extra_decimals: int = 1) -> pd.Da
     gets four rows, so a reader sees the thesis's value and ours in the same
     cell position.  Recomputed values carry one more decimal than printed.
     """
-    labels = list(dict.fromkeys(comparison["column_label"]))
+    # the fullest year carries every column, in the order the thesis prints them
+    fullest = comparison.groupby("year")["column_label"].count().idxmax()
+    labels = list(dict.fromkeys(comparison.loc[comparison["year"] == fullest, "column_label"]))
+    labels += [label for label in dict.fromkeys(comparison["column_label"]) if label not in labels]
     rows = []
     for year, group in comparison.groupby("year", sort=True):
         by_label = group.set_index("column_label")
@@ -477,3 +486,818 @@ def _mirror_quantity(quantity: str) -> str | None:
         "exports": "imports",
         "imports": "exports",
     }.get(quantity)
+
+
+# ====================================================================== loaders
+# Thin wrappers over kzcn.data / kzcn.ledger so that notebooks name what they
+# want, not where it lives.
+
+THESIS_COUNTRY = "KAZ"
+THESIS_PARTNER = "CHN"
+
+
+def load_flows(reporters: Iterable[str]) -> pd.DataFrame:
+    """DOTS flows reported by each economy in ``reporters`` (duplicates ignored), one frame."""
+    from kzcn import data
+
+    codes = list(dict.fromkeys(reporters))
+    return pd.concat([data.dots_flows(code) for code in codes], ignore_index=True)
+
+
+def dots_inputs(reporters: Iterable[str]) -> list[str]:
+    """Manifest ids of the DOTS workbooks of ``reporters`` (for provenance)."""
+    from kzcn import data
+
+    return [data.dots_source_id(code) for code in dict.fromkeys(reporters)]
+
+
+def source_line(source_ids: Iterable[str], note: str = "") -> str:
+    """The citation texts of the manifest entries, de-duplicated, plus a note."""
+    from kzcn import manifest
+
+    cites = list(dict.fromkeys(manifest.get(source_id).cite for source_id in source_ids))
+    text = "; ".join(cites)
+    return f"{text}. {note}".strip() if note else text
+
+
+def pair_names(country: str, partner: str) -> dict[str, str]:
+    """Readable names and codes of the pair, for glue."""
+    return {
+        "country_name": name_of(country),
+        "partner_name": name_of(partner),
+        "country_code": country,
+        "partner_code": partner,
+    }
+
+
+def is_thesis_pair(country: str, partner: str) -> bool:
+    """True for the pair the thesis writes about (its printed values apply)."""
+    return (country, partner) == (THESIS_COUNTRY, THESIS_PARTNER)
+
+
+def _fmt(value: float, decimals: int = 1) -> str:
+    return "n/a" if value is None or pd.isna(value) else f"{float(value):,.{decimals}f}"
+
+
+# ================================================================= introduction
+
+
+def headline_numbers(flows: pd.DataFrame, country: str, partner: str, start: int, end: int) -> dict[str, str]:
+    """First and last year's bilateral total, own and mirror view, as text for glue."""
+    overview = trade_overview(flows, country, partner, start, end)
+    own = overview[f"total ({country}-reported)"].dropna()
+    mirror = overview[f"total ({partner}-reported)"].dropna()
+    return {
+        "first_year": str(int(own.index.min())),
+        "last_year": str(int(own.index.max())),
+        "first_total_own": _fmt(own.iloc[0], 2),
+        "last_total_own": _fmt(own.iloc[-1], 2),
+        "last_total_mirror": _fmt(mirror.get(int(own.index.max())), 2),
+    }
+
+
+# =================================================================== Table 1.1
+
+
+def retarget(cells: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:
+    """The ledger cells re-aimed at another pair: same layout, no printed values.
+
+    Keeps the printed decimals (so the recomputed table reads like the thesis's)
+    but blanks the value, so every status is *not printed*.
+    """
+    out = cells.copy()
+    out["reporter"], out["partner"] = reporter, partner
+    out["value"] = float("nan")
+    return out
+
+
+def resolve_units(cells: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
+    """Replace ``unstated`` money units by their plausible reading (see :func:`plausible_money_unit`)."""
+    out = cells.copy()
+    for (reporter, partner, flow, measure), rows in out.groupby(["reporter", "partner", "flow", "measure"]):
+        column = SERIES_COLUMN.get((flow, measure))
+        if rows["unit"].iloc[0] != UNSTATED or column not in MONEY_COLUMNS:
+            continue
+        base = bilateral_series(flows, reporter, partner)[column].reindex(rows["year"].astype(int).to_numpy())
+        base.index = rows.index
+        out.loc[rows.index, "unit"] = plausible_money_unit(rows["value"], base)
+    return out
+
+
+def table_1_1(flows: pd.DataFrame, country: str, partner: str) -> pd.DataFrame:
+    """Table 1.1 recomputed and compared (for another pair: recomputed only)."""
+    from kzcn import ledger
+
+    cells = resolve_units(ledger.load_table("tbl-1-1"), flows)
+    if not is_thesis_pair(country, partner):
+        cells = retarget(cells, country, partner)
+    return compare_cells(cells, flows)
+
+
+def table_1_1_labels(country: str, partner: str) -> dict:
+    """Title, source, units, inputs and caption of the recomputed Table 1.1."""
+    inputs = [*dots_inputs([country]), "ledger:tables.csv"]
+    return {
+        "title": f"Bilateral trade of {name_of(country)} with {name_of(partner)}, 1999–2010: thesis and DOTS",
+        "source": source_line(
+            dots_inputs([country]),
+            f"{name_of(country)} as reporter; printed values from the thesis's Table 1.1",
+        ),
+        "units": "amounts in US$ billion; shares in % of the reporter's total exports or imports; growth in % on the previous year; trade balance in US$ 100 million (see the methods page)",
+        "inputs": inputs,
+        "caption": f"Each year has four lines: thesis (as printed), recomputed, difference (recomputed minus printed) and status ({STATUS_LEGEND}).",
+    }
+
+
+def balance_unit(comparison: pd.DataFrame) -> str:
+    """The unit the balance column was compared in (its plausible reading)."""
+    units = comparison.loc[comparison["cell_id"].str.contains("balance"), "unit"]
+    return units.iloc[0] if len(units) else "n/a"
+
+
+def table_1_1_findings(comparison: pd.DataFrame) -> dict[str, str]:
+    """Where Table 1.1's cells depart from DOTS, as a short phrase for glue."""
+    off = comparison[comparison["status"] == compare.DIFFERS]
+    if off.empty:
+        return {"t11_findings": "no cell differs beyond the tolerance"}
+    by_column = off.groupby("column_label")["year"].apply(
+        lambda years: ", ".join(str(y) for y in sorted(years))
+    )
+    parts = [f"{label} ({years})" for label, years in by_column.items()]
+    return {"t11_findings": "cells that differ are " + "; ".join(parts)}
+
+
+# =================================================================== Table 1.2
+
+
+def _hs2_labels(cells: pd.DataFrame) -> dict[str, str]:
+    """HS chapter (two digits, as text) -> the thesis's commodity label, from the ledger."""
+    codes = cells["hs2"].fillna("").astype(str).str.replace(r"\.0$", "", regex=True).str.strip()
+    labels = {}
+    for code, commodity in zip(codes, cells["commodity"], strict=True):
+        if code:
+            labels.setdefault(code.zfill(2), str(commodity))
+    return labels
+
+
+def table_1_2_printed(cells: pd.DataFrame) -> pd.DataFrame:
+    """The printed Table 1.2 in its own layout (values as printed, from the ledger)."""
+    rows = []
+    for commodity, group in cells.groupby("commodity", sort=False):
+        row = {
+            "Commodity": commodity,
+            "HS chapter (our reading)": group["hs2"].dropna().astype(str).iloc[0]
+            if group["hs2"].notna().any()
+            else "",
+        }
+        for _, cell in group.iterrows():
+            row[str(cell["column_label"])] = str(cell["printed"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def table_1_2_labels() -> dict:
+    """Labels of the printed Table 1.2."""
+    return {
+        "title": "Goods Kazakhstan imported from China, 2010 and 2011, as printed in the thesis",
+        "source": "The thesis's Table 1.2 (credited to the National Bureau of Statistics of China), transcribed in the ledger; no raw source available",
+        "units": "amounts in US$ thousand; shares in % of imports from China; change in % from 2010 to 2011",
+        "inputs": ["ledger:tables.csv"],
+        "caption": "The thesis's title says 2010–2020 but the columns cover 2010 and 2011; the HS chapter is our reading of each label.",
+    }
+
+
+def table_1_2_check_labels() -> dict:
+    """Labels of the consistency checks of Table 1.2."""
+    return {
+        "title": "Table 1.2 checked against its own amounts",
+        "source": "The thesis's Table 1.2 as transcribed in the ledger; arithmetic only",
+        "units": "shares and changes in %",
+        "inputs": ["ledger:tables.csv"],
+        "caption": "Implied values are computed from the printed amounts; the status follows the tolerance rule of the methods page.",
+    }
+
+
+#: WITS HS4 extract of the country's imports from the partner (only Kazakhstan-China exists).
+HS_IMPORT_SOURCES = {("KAZ", "CHN"): "wits-kaz-imports-from-china-hs4"}
+
+
+def hs_table(
+    country: str, partner: str, cells_1_2: pd.DataFrame, start: int, end: int
+) -> pd.DataFrame | None:
+    """Table 1.2's commodity chapters for recent years from WITS, or None without data."""
+    from kzcn import store
+
+    source_id = HS_IMPORT_SOURCES.get((country, partner))
+    if source_id is None:
+        return None
+    products = store.load(source_id)
+    products = products[products["product_level"] == "hs4"].assign(hs2=lambda f: f["product"].str[:2])
+    labels = _hs2_labels(cells_1_2)
+    table = hs_chapter_shares(products, list(labels), start, end)
+    table.insert(1, "Thesis label", table["HS chapter"].map(labels).fillna("all products"))
+    return table
+
+
+def hs_table_labels(country: str, partner: str) -> dict:
+    """Labels of the WITS version of Table 1.2."""
+    source_id = HS_IMPORT_SOURCES[(country, partner)]
+    return {
+        "title": f"Imports of {name_of(country)} from {name_of(partner)} in Table 1.2's commodity groups, 2015–2019",
+        "source": source_line(
+            [source_id], f"{name_of(country)} as reporter; HS 2012 four-digit lines summed to chapters"
+        ),
+        "units": "values in US$ thousand; shares in % of all imports from the partner",
+        "inputs": [source_id, "ledger:tables.csv"],
+        "caption": "The printed Table 1.2 covers 2010–2011, for which no raw product data is available; these years show the same groups later.",
+    }
+
+
+# ================================================================ prose claims
+
+
+def chapter_trade_claims(chapter: str, country: str, partner: str) -> pd.DataFrame:
+    """Trade claims of one chapter's prose (only for the thesis's own pair)."""
+    from kzcn import ledger
+
+    claims = ledger.load_claims()
+    claims = claims[claims["chapter"].astype(str) == str(chapter)]
+    if not is_thesis_pair(country, partner):
+        return claims.iloc[0:0]
+    pairs = [(country, partner), (partner, country), (partner, C5_CODE), (C5_CODE, partner)]
+    return trade_claims(claims, pairs)
+
+
+def claims_labels(chapter: str) -> dict:
+    """Labels of a chapter's table of recomputed prose claims."""
+    return {
+        "title": f"Trade figures quoted in the prose of chapter {chapter}, recomputed",
+        "source": source_line(
+            dots_inputs([THESIS_COUNTRY, THESIS_PARTNER, *C5]),
+            "printed values from the thesis's text (ledger)",
+        ),
+        "units": "as printed in each claim (column Unit); growth in %",
+        "inputs": [*dots_inputs([THESIS_COUNTRY, THESIS_PARTNER, *C5]), "ledger:claims.csv"],
+        "caption": "Reporter: the statistics of the economy the claim describes; mirror: the partner's statistics of the same flow. Statuses follow the tolerance rule of the methods page.",
+    }
+
+
+def _best_status(row: pd.Series) -> str:
+    statuses = [row.get("Status (reporter)"), row.get("Status (mirror)")]
+    return min((s for s in statuses if isinstance(s, str)), key=compare.STATUSES.index)
+
+
+def claims_findings(table: pd.DataFrame, prefix: str) -> dict[str, str]:
+    """Counts of claims reproduced from either side, as a sentence for glue."""
+    if table.empty:
+        return {f"{prefix}_counts": "The thesis's prose figures apply only to Kazakhstan and China"}
+    best = table.apply(_best_status, axis=1)
+    counts = compare.status_counts(best)
+    parts = [f"{n} {name}" for name, n in counts.items() if n and name != compare.NOT_PRINTED]
+    return {
+        f"{prefix}_counts": f"Of {len(table)} trade figures in the prose, taking the better of the two views: "
+        + ", ".join(parts)
+    }
+
+
+# ================================================================== Figure 1.1 / 3.1
+
+
+def printed_totals(country: str, partner: str) -> pd.DataFrame:
+    """Bilateral totals the thesis prints (Table 1.1 and prose), in US$ billion, by year."""
+    from kzcn import ledger
+
+    if not is_thesis_pair(country, partner):
+        return pd.DataFrame(columns=["year", "value", "where"])
+    table = ledger.load_table("tbl-1-1")
+    table = table[(table["flow"] == "total") & (table["measure"] == "amount")]
+    rows = [
+        {
+            "year": int(y),
+            "value": float(in_unit(pd.Series([v * USD_UNITS[u]]), "USD bn").iloc[0]),
+            "where": "Table 1.1",
+        }
+        for y, v, u in zip(table["year"], table["value"], table["unit"], strict=True)
+    ]
+    claims = ledger.load_claims()
+    claims = claims[
+        (claims["quantity"] == "trade_total")
+        & (claims["reporter"] == country)
+        & (claims["partner"] == partner)
+        & claims["unit"].isin(list(USD_UNITS))
+        & claims["period"].astype(str).str.fullmatch(r"\d{4}")
+    ]
+    rows += [
+        {"year": int(p), "value": v * USD_UNITS[u] / USD_UNITS["USD bn"], "where": "prose"}
+        for p, v, u in zip(claims["period"], claims["value"], claims["unit"], strict=True)
+    ]
+    return pd.DataFrame(rows)
+
+
+def plot_trade_levels(
+    overview: pd.DataFrame, country: str, partner: str, printed: pd.DataFrame | None = None
+):
+    """Bilateral total from both reporters, with the thesis's printed totals as markers."""
+    from kzcn import style
+
+    fig, ax = style.new_figure()
+    for reporter in (country, partner):
+        column = f"total ({reporter}-reported)"
+        ax.plot(
+            overview.index,
+            overview[column],
+            color=style.REPORTER_COLOURS.get(reporter, style.OKABE_ITO[7]),
+            linestyle=style.REPORTER_LINESTYLES.get(reporter, "-"),
+            marker="o",
+            markersize=3,
+            label=f"reported by {name_of(reporter)}",
+        )
+    if printed is not None and len(printed):
+        shown = printed[(printed["year"] >= overview.index.min()) & (printed["year"] <= overview.index.max())]
+        for where, marker in (("Table 1.1", "s"), ("prose", "D")):
+            part = shown[shown["where"] == where]
+            if len(part):
+                ax.scatter(
+                    part["year"],
+                    part["value"],
+                    marker=marker,
+                    facecolors="none",
+                    edgecolors=style.OKABE_ITO[7],
+                    s=40,
+                    zorder=3,
+                    label=f"printed in the thesis ({where})",
+                )
+    style.label_axes(
+        ax, x="Year", x_unit="calendar year", y="Exports plus imports", y_unit="US$ billion, current prices"
+    )
+    ax.legend(loc="upper left")
+    return fig
+
+
+def trade_levels_labels(country: str, partner: str, start: int, end: int) -> dict:
+    """Labels of the overview chart of bilateral trade."""
+    ids = dots_inputs([country, partner])
+    return {
+        "title": f"Trade between {name_of(country)} and {name_of(partner)}, {start}–{end}, as each side reports it",
+        "alt": (
+            f"Line chart of exports plus imports between {name_of(country)} and {name_of(partner)} from {start} to {end} "
+            f"in billion US dollars, one line from each country's customs statistics, with the totals printed in "
+            f"the thesis drawn as open markers."
+        ),
+        "source": source_line(ids, "printed totals from the thesis (ledger)"),
+        "units": "US$ billion, current prices",
+        "inputs": [*ids, "ledger:tables.csv", "ledger:claims.csv"],
+    }
+
+
+def figure_3_1_data(flows: pd.DataFrame, country: str, partner: str, start: int, end: int) -> pd.DataFrame:
+    """Figure 3.1's two series from both reporters, long form: year, reporter, measure, value, unit."""
+    rows = []
+    for reporter, other in ((country, partner), (partner, country)):
+        series = bilateral_series(flows, reporter, other).reindex(range(start, end + 1))
+        for year, value in (series["total"] / USD_UNITS["USD bn"]).items():
+            rows.append(
+                {
+                    "year": year,
+                    "reporter": reporter,
+                    "measure": "trade volume",
+                    "value": value,
+                    "unit": "USD bn",
+                }
+            )
+        share = series["trade_share"] if reporter == country else None
+        if share is not None:
+            for year, value in share.items():
+                rows.append(
+                    {
+                        "year": year,
+                        "reporter": reporter,
+                        "measure": f"{name_of(partner)} share of {name_of(country)} trade",
+                        "value": value,
+                        "unit": "percent",
+                    }
+                )
+    # China's share as China sees it: its trade with the country over the country's trade with the world
+    own = bilateral_series(flows, country, partner).reindex(range(start, end + 1))
+    mirror = bilateral_series(flows, partner, country).reindex(range(start, end + 1))
+    for year, value in (100 * mirror["total"] / own["world_total"]).items():
+        rows.append(
+            {
+                "year": year,
+                "reporter": partner,
+                "measure": f"{name_of(partner)} share of {name_of(country)} trade",
+                "value": value,
+                "unit": "percent",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def plot_figure_3_1(data: pd.DataFrame, country: str, partner: str, printed: pd.DataFrame | None = None):
+    """Two panels: trade volume (US$ billion) and the partner's share of the country's trade (%)."""
+    from kzcn import style
+
+    fig, (left, right) = style.new_figure(width=9.5, height=4.2, ncols=2)
+    for reporter in (country, partner):
+        colour = style.REPORTER_COLOURS.get(reporter, style.OKABE_ITO[7])
+        dash = style.REPORTER_LINESTYLES.get(reporter, "-")
+        mine = data[data["reporter"] == reporter]
+        volume = mine[mine["unit"] == "USD bn"]
+        share = mine[mine["unit"] == "percent"]
+        left.bar(
+            volume["year"] + (-0.2 if reporter == country else 0.2),
+            volume["value"],
+            width=0.4,
+            color=colour,
+            label=f"reported by {name_of(reporter)}",
+        )
+        right.plot(
+            share["year"],
+            share["value"],
+            color=colour,
+            linestyle=dash,
+            marker="o",
+            markersize=3,
+            label=f"{name_of(reporter)}'s figures",
+        )
+    if printed is not None and len(printed):
+        years = data["year"]
+        shown = printed[(printed["where"] == "prose") & printed["year"].between(years.min(), years.max())]
+        left.scatter(
+            shown["year"],
+            shown["value"],
+            marker="D",
+            facecolors="none",
+            edgecolors=style.OKABE_ITO[7],
+            s=40,
+            zorder=3,
+            label="printed in the thesis",
+        )
+    style.label_axes(left, x="Year", x_unit="calendar year", y="Exports plus imports", y_unit="US$ billion")
+    style.label_axes(
+        right,
+        x="Year",
+        x_unit="calendar year",
+        y=f"{name_of(partner)}'s share of {name_of(country)}'s trade",
+        y_unit="%",
+    )
+    left.set_title("Trade volume")
+    right.set_title("Share")
+    left.legend(loc="upper right", fontsize="small")
+    right.legend(loc="lower right", fontsize="small")
+    return fig
+
+
+def figure_3_1_labels(country: str, partner: str, start: int, end: int) -> dict:
+    """Labels of the redrawn Figure 3.1."""
+    ids = dots_inputs([country, partner])
+    return {
+        "title": f"{name_of(partner)}–{name_of(country)} trade volume and {name_of(partner)}'s share of {name_of(country)}'s trade, {start}–{end}",
+        "alt": (
+            f"Two panels. Left: bars of yearly trade between {name_of(country)} and {name_of(partner)} from {start} to {end} "
+            f"in billion US dollars, one bar from each side's customs, with the thesis's printed totals as open diamonds. "
+            f"Right: lines of {name_of(partner)}'s share of {name_of(country)}'s total trade in percent, from each side's figures."
+        ),
+        "source": source_line(
+            ids, f"shares use {name_of(country)}'s total trade with the world as denominator"
+        ),
+        "units": "trade volume in US$ billion; share in %",
+        "inputs": [*ids, "ledger:claims.csv", "ledger:figures.csv"],
+        "caption": "The thesis's image of this figure is missing from its text; it is redrawn from the caption, which names a volume and a 'proportion'.",
+    }
+
+
+def figure_3_1_findings(data: pd.DataFrame, country: str, partner: str) -> dict[str, str]:
+    """Peak, low, first/last share and mean reporter gap of Figure 3.1, as text."""
+    own = data[(data["reporter"] == country) & (data["unit"] == "USD bn")].set_index("year")["value"].dropna()
+    mirror = data[(data["reporter"] == partner) & (data["unit"] == "USD bn")].set_index("year")["value"]
+    share = (
+        data[(data["reporter"] == country) & (data["unit"] == "percent")].set_index("year")["value"].dropna()
+    )
+    gap = (100 * (mirror.reindex(own.index) / own - 1)).dropna()
+    return {
+        "f31_peak_year": str(int(own.idxmax())),
+        "f31_low_year": str(int(own.idxmin())),
+        "f31_first_year": str(int(share.index.min())),
+        "f31_last_year": str(int(share.index.max())),
+        "f31_first_share": _fmt(share.iloc[0]),
+        "f31_last_share": _fmt(share.iloc[-1]),
+        "f31_gap_mean": _fmt(gap.mean(), 0),
+    }
+
+
+# =================================================================== Table 3.1
+
+
+def table_3_1_for(flows: pd.DataFrame, start_year: int, end_year: int) -> pd.DataFrame:
+    """Table 3.1 (China-reported trade with the five) from the ledger's reading, extended."""
+    from kzcn import ledger
+
+    return table_3_1(flows, ledger.load_table("tbl-3-1"), start_year, end_year)
+
+
+def table_3_1_labels(start: int, end: int) -> dict:
+    """Labels of the recomputed Table 3.1."""
+    ids = dots_inputs([THESIS_PARTNER])
+    return {
+        "title": f"Total trade of China with the five Central Asian states, {start}–{end}: thesis and DOTS",
+        "source": source_line(
+            ids, "China as reporter; printed values from the thesis's Table 3.1 (2002–2013)"
+        ),
+        "units": "US$ million (exports plus imports)",
+        "inputs": [*ids, "ledger:tables.csv"],
+        "caption": "Difference is recomputed minus printed; statuses follow the tolerance rule of the methods page.",
+    }
+
+
+def table_3_1_findings(table: pd.DataFrame) -> dict[str, str]:
+    """Status counts and Kazakhstan's weight in China's Central Asian trade."""
+    checked = table.dropna(subset=["Thesis"])
+    counts = compare.status_counts(checked["Status"])
+    parts = [f"{n} {name}" for name, n in counts.items() if n and name != compare.NOT_PRINTED]
+    shares = 100 * table["Kazakhstan"] / table["Sum of the five"]
+    shares.index = table["Year"]
+    shares = shares.dropna()
+    text = (
+        f"Kazakhstan's part of China's trade with the region was {_fmt(shares.iloc[0], 0)} % in {shares.index[0]} "
+        f"and {_fmt(shares.iloc[-1], 0)} % in {shares.index[-1]}."
+        if len(shares)
+        else ""
+    )
+    return {
+        "t31_counts": f"Of the {len(checked)} printed years: " + ", ".join(parts),
+        "t31_kaz_share_text": text,
+    }
+
+
+def plot_c5(regional: pd.DataFrame, reporter: str):
+    """Stacked areas of the reporter's trade with each Central Asian state, US$ billion."""
+    from kzcn import style
+
+    fig, ax = style.new_figure()
+    values = regional[list(C5)] / 1e3
+    ax.stackplot(
+        values.index,
+        [values[c].fillna(0) for c in C5],
+        labels=[name_of(c) for c in C5],
+        colors=[style.COUNTRY_COLOURS[c] for c in C5],
+        alpha=0.9,
+    )
+    style.label_axes(
+        ax,
+        x="Year",
+        x_unit="calendar year",
+        y=f"{name_of(reporter)}'s exports plus imports",
+        y_unit="US$ billion",
+    )
+    ax.legend(loc="upper left", fontsize="small")
+    return fig
+
+
+def c5_labels(reporter: str, start: int, end: int) -> dict:
+    """Labels of the chart of trade with the five Central Asian states."""
+    ids = dots_inputs([reporter])
+    return {
+        "title": f"{name_of(reporter)}'s trade with each Central Asian state, {start}–{end}",
+        "alt": (
+            f"Stacked area chart of {name_of(reporter)}'s exports plus imports with Kazakhstan, Kyrgyzstan, "
+            f"Tajikistan, Turkmenistan and Uzbekistan from {start} to {end}, in billion US dollars; "
+            f"Kazakhstan is the largest layer in most years."
+        ),
+        "source": source_line(ids, f"{name_of(reporter)} as reporter"),
+        "units": "US$ billion, current prices (the data table is in US$ million)",
+        "inputs": ids,
+    }
+
+
+# ================================================================== Chapter 2
+
+
+def timeline_table(start: int, end: int) -> pd.DataFrame:
+    """Dated agreements, visits, statements and events of the thesis, in date order."""
+    from kzcn import ledger
+
+    events = ledger.load_timeline()
+    years = events["date"].astype(str).str[:4].astype(int)
+    events = events[(years >= start) & (years <= end)].assign(_year=years)
+    events = events.sort_values(["date", "event_id"])
+    return pd.DataFrame(
+        {
+            "Date": events["date"].astype(str),
+            "Event": events["event"],
+            "Kind": events["kind"],
+            "Parties": events["parties"].fillna("").astype(str).str.replace(";", ", "),
+            "Thesis section": events["section"].astype(str),
+            "Footnotes": events["footnotes"].fillna("").astype(str).str.replace(";", ", "),
+        }
+    )
+
+
+def timeline_labels(start: int, end: int) -> dict:
+    """Labels of the timeline table."""
+    return {
+        "title": f"Agreements, visits and events dated in the thesis, {start}–{end}",
+        "source": "The thesis, transcribed in the ledger; descriptions in our words; footnote numbers refer to the thesis",
+        "units": "dates as precise as printed (year, month or day)",
+        "inputs": ["ledger:timeline.csv"],
+    }
+
+
+def _wdi_wide(indicator: str, codes: list[str], start: int, end: int) -> pd.DataFrame:
+    from kzcn import data
+
+    frame = data.wdi(indicator, codes)
+    frame = frame[(frame["year"] >= start) & (frame["year"] <= end)]
+    return frame.pivot_table(index="year", columns="iso3", values="value").reindex(columns=codes)
+
+
+def macro_growth(country: str, partner: str, start: int, end: int) -> pd.DataFrame:
+    """Real GDP growth (%) of both economies, one row per year."""
+    wide = _wdi_wide("ny.gdp.mktp.kd.zg", [country, partner], start, end)
+    return wide.rename(columns={c: f"{name_of(c)} GDP growth (%)" for c in wide.columns}).reset_index()
+
+
+def plot_growth(growth: pd.DataFrame, country: str, partner: str):
+    """Lines of real GDP growth of the two economies."""
+    from kzcn import style
+
+    fig, ax = style.new_figure()
+    for code in (country, partner):
+        column = f"{name_of(code)} GDP growth (%)"
+        ax.plot(
+            growth["year"],
+            growth[column],
+            color=style.REPORTER_COLOURS.get(code, style.OKABE_ITO[7]),
+            linestyle=style.REPORTER_LINESTYLES.get(code, "-"),
+            marker="o",
+            markersize=3,
+            label=name_of(code),
+        )
+    ax.axhline(0, color=style.OKABE_ITO[7], linewidth=0.8)
+    style.label_axes(ax, x="Year", x_unit="calendar year", y="Real GDP growth", y_unit="% on previous year")
+    ax.legend(loc="lower right")
+    return fig
+
+
+def growth_labels(country: str, partner: str, start: int, end: int) -> dict:
+    """Labels of the GDP growth chart."""
+    return {
+        "title": f"Real GDP growth of {name_of(country)} and {name_of(partner)}, {start}–{end}",
+        "alt": (
+            f"Line chart of yearly real GDP growth in percent for {name_of(country)} and {name_of(partner)} "
+            f"from {start} to {end}, with a horizontal line at zero."
+        ),
+        "source": source_line(["wdi-ny.gdp.mktp.kd.zg"], "indicator NY.GDP.MKTP.KD.ZG"),
+        "units": "% change on the previous year, constant prices",
+        "inputs": ["wdi-ny.gdp.mktp.kd.zg"],
+    }
+
+
+def macro_economy(country: str, start: int, end: int) -> pd.DataFrame:
+    """GDP (current US$ billion) and official exchange rate (local currency per US$) of ``country``."""
+    gdp = _wdi_wide("ny.gdp.mktp.cd", [country], start, end)[country] / USD_UNITS["USD bn"]
+    rate = _wdi_wide("pa.nus.fcrf", [country], start, end)[country]
+    frame = pd.DataFrame({"GDP (US$ billion)": gdp, "Exchange rate (local currency per US$)": rate})
+    return frame.reset_index()
+
+
+def plot_economy(economy: pd.DataFrame, country: str):
+    """GDP in US$ (bars) and the exchange rate (line, right axis)."""
+    from kzcn import style
+
+    fig, ax = style.new_figure()
+    ax.bar(economy["year"], economy["GDP (US$ billion)"], color=style.OKABE_ITO[1], label="GDP")
+    right = ax.twinx()
+    right.plot(
+        economy["year"],
+        economy["Exchange rate (local currency per US$)"],
+        color=style.OKABE_ITO[5],
+        marker="o",
+        markersize=3,
+        label="exchange rate",
+    )
+    right.grid(False)
+    style.label_axes(
+        ax,
+        x="Year",
+        x_unit="calendar year",
+        y=f"{name_of(country)} GDP",
+        y_unit="US$ billion, current prices",
+    )
+    right.set_ylabel(style.axis_label("Exchange rate", "local currency per US$"))
+    handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
+    ax.legend(handles, [h.get_label() for h in handles], loc="upper left")
+    return fig
+
+
+def economy_labels(country: str, start: int, end: int) -> dict:
+    """Labels of the GDP and exchange-rate chart."""
+    ids = ["wdi-ny.gdp.mktp.cd", "wdi-pa.nus.fcrf"]
+    return {
+        "title": f"{name_of(country)}'s GDP and exchange rate, {start}–{end}",
+        "alt": (
+            f"Bar chart of {name_of(country)}'s GDP in billion current US dollars from {start} to {end}, with a line on a "
+            f"second axis for the official exchange rate in local currency units per US dollar."
+        ),
+        "source": source_line(ids, "indicators NY.GDP.MKTP.CD and PA.NUS.FCRF"),
+        "units": "GDP in US$ billion (current prices); exchange rate in local currency per US$ (annual average)",
+        "inputs": ids,
+    }
+
+
+def macro_findings(growth: pd.DataFrame, economy: pd.DataFrame, country: str, partner: str) -> dict[str, str]:
+    """Averages and extremes of the macro series, as text for glue."""
+    own = growth.set_index("year")[f"{name_of(country)} GDP growth (%)"].dropna()
+    other = growth.set_index("year")[f"{name_of(partner)} GDP growth (%)"].dropna()
+    rate = economy.set_index("year")["Exchange rate (local currency per US$)"].dropna()
+    jump = rate.pct_change(fill_method=None).dropna()
+    return {
+        "chn_growth_mean": _fmt(other.mean()),
+        "kaz_growth_min": _fmt(own.min()),
+        "kaz_growth_min_year": str(int(own.idxmin())),
+        "kaz_growth_max": _fmt(own.max()),
+        "kaz_growth_max_year": str(int(own.idxmax())),
+        "fx_jump_year": str(int(jump.idxmax())) if len(jump) else "n/a",
+    }
+
+
+# =================================================================== conclusion
+
+
+def status_tally(flows: pd.DataFrame, country: str, partner: str) -> pd.DataFrame:
+    """How many printed values of each checked element reach each status."""
+    from kzcn import ledger
+
+    rows = {
+        "Table 1.1": table_1_1(flows, country, partner)["status"],
+        "Table 1.2 (internal checks)": table_1_2_checks(ledger.load_table("tbl-1-2"))["Status"],
+        "Table 3.1": table_3_1_for(flows, 2002, 2013).dropna(subset=["Thesis"])["Status"],
+    }
+    for chapter in ("intro", "1", "3", "conclusion"):
+        claims = compare_claims(chapter_trade_claims(chapter, country, partner), flows)
+        if len(claims):
+            rows[f"prose, chapter {chapter}"] = claims.apply(_best_status, axis=1)
+    table = pd.DataFrame({name: compare.status_counts(statuses) for name, statuses in rows.items()}).T
+    table = table.drop(columns=[compare.NOT_PRINTED])
+    table.loc["all checked"] = table.sum()
+    return table.reset_index().rename(columns={"index": "Element"})
+
+
+def tally_labels() -> dict:
+    """Labels of the status tally."""
+    return {
+        "title": "How many of the thesis's numbers the raw data reproduce",
+        "source": source_line(
+            dots_inputs([THESIS_COUNTRY, THESIS_PARTNER]), "printed values from the ledger"
+        ),
+        "units": "number of printed values",
+        "inputs": [
+            *dots_inputs([THESIS_COUNTRY, THESIS_PARTNER, *C5]),
+            "ledger:tables.csv",
+            "ledger:claims.csv",
+        ],
+        "caption": "Prose claims count as reproduced when either side's statistics reproduce them.",
+    }
+
+
+def tally_findings(tally: pd.DataFrame) -> dict[str, str]:
+    """Totals of the tally for glue."""
+    total = tally.set_index("Element").loc["all checked"]
+    return {
+        "tally_reproduced": str(int(total[compare.REPRODUCED])),
+        "tally_differs": str(int(total[compare.DIFFERS])),
+    }
+
+
+# =================================================================== appendix A
+
+
+def sources_table() -> pd.DataFrame:
+    """The manifest grouped by family: publisher, title, vintage, licence, file count."""
+    from kzcn import manifest
+
+    rows: dict[str, dict] = {}
+    for source in manifest.load_manifest():
+        row = rows.setdefault(
+            source.family,
+            {
+                "Publication": source.publisher + ": " + source.title,
+                "Vintage": source.vintage,
+                "Licence": source.licence,
+                "Files": 0,
+                "Bytes": 0,
+            },
+        )
+        row["Files"] += 1
+        row["Bytes"] += source.size
+    return pd.DataFrame(rows.values())
+
+
+def sources_labels() -> dict:
+    """Labels of the data-sources table."""
+    return {
+        "title": "Raw data declared in the manifest, by publication",
+        "source": "data/sources.yml (each file pinned by URL and SHA-256)",
+        "units": "Files: count; Bytes: size of the raw files",
+        "inputs": [],
+    }

@@ -44,9 +44,10 @@ _EPS = 1e-9
 def printed_decimals(text: object) -> int:
     """Number of decimal places in a number as printed (``"0.4698"`` -> 4).
 
-    Accepts the thesis's decimal comma (``"2300,79"``) and a leading sign.
+    Accepts the thesis's decimal comma (``"2300,79"``, even ``"3, 7"``) and a leading sign.
     """
-    cleaned = str(text).strip().replace("\u2212", "-").replace(",", ".").lstrip("+")
+    # whitespace inside a number is a typesetting slip ("3, 7" in Table 1.2)
+    cleaned = "".join(str(text).split()).replace("\u2212", "-").replace(",", ".").lstrip("+")
     try:
         exponent = Decimal(cleaned).as_tuple().exponent
     except InvalidOperation as error:

@@ -236,3 +236,9 @@ def test_claim_decimals_reads_the_number_inside_words():
     assert analysis.claim_decimals("US$ 2.1768 billion") == 4
     assert analysis.claim_decimals("more than 2,000 kilometers") == 0
     assert analysis.claim_decimals("2300,79") == 2
+
+
+def test_series_of_an_absent_reporter_is_empty_not_an_error(flows):
+    series = analysis.bilateral_series(flows, "TKM", "KAZ")
+    assert series.empty
+    assert {"total", "trade_share", "total_growth"} <= set(series.columns)

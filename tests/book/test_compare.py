@@ -10,7 +10,7 @@ from kzcn import compare
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("0.4698", 4), ("2300,79", 2), ("+5.227", 3), ("-2.1", 1), ("100", 0), ("11", 0)],
+    [("0.4698", 4), ("2300,79", 2), ("3, 7", 1), ("+5.227", 3), ("-2.1", 1), ("100", 0), ("11", 0)],
 )
 def test_printed_decimals_counts_digits_after_the_separator(text, expected):
     assert compare.printed_decimals(text) == expected
