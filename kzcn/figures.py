@@ -106,17 +106,54 @@ def csv_text(df: pd.DataFrame, header: Mapping[str, str]) -> str:
     return "\n".join(lines) + "\n" + body
 
 
-def read_published_csv(path: str | Path) -> pd.DataFrame:
+def read_published_csv(path: str | Path, dtypes: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Read a published ``<id>.csv`` back: skips the leading ``#`` header lines only.
 
     (``pandas.read_csv(comment="#")`` would also cut data that contains ``#``.)
+    ``dtypes`` (the ``dtypes`` field of ``<id>.json``) keeps text columns text, so
+    a label such as ``"2010"`` is not read back as a number.
     """
     text = Path(path).read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
     start = 0
     while start < len(lines) and lines[start].startswith("#"):
         start += 1
-    return pd.read_csv(io.StringIO("".join(lines[start:])))
+    text_columns = {
+        name: str for name, dtype in (dtypes or {}).items() if dtype in {"object", "string", "str"}
+    }
+    return pd.read_csv(io.StringIO("".join(lines[start:])), dtype=text_columns or None, keep_default_na=True)
+
+
+def frame_fingerprint(df: pd.DataFrame) -> str:
+    """sha256 of a table's column names and values (floats to 12 significant digits).
+
+    Written into ``<id>.json`` when a notebook publishes a table, and recomputed
+    from the CSV by the tests: equal fingerprints mean the CSV holds what the
+    notebook computed.
+    """
+    tidy = _tidy_frame(df)
+
+    def canonical(value: Any) -> Any:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+        if hasattr(value, "item"):
+            value = value.item()
+        if isinstance(value, float):
+            return float(f"{value:.12g}")
+        if isinstance(value, bool | int):
+            return value
+        try:
+            if pd.isna(value):
+                return None
+        except (TypeError, ValueError):
+            pass
+        return str(value)
+
+    payload = {
+        "columns": [str(c) for c in tidy.columns],
+        "rows": [[canonical(v) for v in row] for row in tidy.itertuples(index=False)],
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def read_csv_header(path: str | Path) -> dict[str, str]:
@@ -432,8 +469,17 @@ def _format_cell(value: Any, digits: int) -> str:
     return _escape_inline(str(value))
 
 
-def _list_table(df: pd.DataFrame, object_id: str, title: str, digits: int) -> str:
+def _list_table(
+    df: pd.DataFrame, object_id: str, title: str, digits: int, link_columns: Mapping[str, str] | None = None
+) -> str:
+    """A MyST list-table; ``link_columns`` maps a shown column to the (hidden) column
+    holding the URL its cells link to."""
+    import html
+
     tidy = _tidy_frame(df)
+    link_columns = dict(link_columns or {})
+    hidden = set(link_columns.values())
+    shown = [column for column in tidy.columns if column not in hidden]
     lines = [
         f":::{{list-table}} {_escape_inline(title)}",
         f":name: {object_id}",
@@ -442,14 +488,22 @@ def _list_table(df: pd.DataFrame, object_id: str, title: str, digits: int) -> st
     ]
 
     def row(cells: Iterable[str]) -> None:
-        cells = list(cells)
-        lines.append(f"* - {cells[0] if cells[0] else ' '}")
-        for cell in cells[1:]:
-            lines.append(f"  - {cell if cell else ' '}")
+        cells = [cell if cell.strip() else "&nbsp;" for cell in cells]
+        lines.append(f"* - {cells[0]}")
+        lines.extend(f"  - {cell}" for cell in cells[1:])
 
-    row(_escape_inline(str(column)) for column in tidy.columns)
-    for values in tidy.itertuples(index=False):
-        row(_format_cell(value.item() if hasattr(value, "item") else value, digits) for value in values)
+    def cell(record: Mapping[str, Any], column: str) -> str:
+        value = record[column]
+        text = _format_cell(value.item() if hasattr(value, "item") else value, digits)
+        url = record.get(link_columns[column]) if column in link_columns else None
+        if isinstance(url, str) and url:
+            # raw HTML: a MyST link to a .html path would be checked as a document reference
+            return f'<a href="{html.escape(url, quote=True)}">{text}</a>'
+        return text
+
+    row(_escape_inline(str(column)) for column in shown)
+    for record in tidy.to_dict("records"):
+        row(cell(record, column) for column in shown)
     lines.append(":::")
     return "\n".join(lines)
 
@@ -476,8 +530,12 @@ def _metadata(
     files: Mapping[str, str],
     columns: Sequence[str],
     rows: int,
+    data: pd.DataFrame,
 ) -> dict[str, Any]:
+    tidy = _tidy_frame(data)
     return {
+        "dtypes": {str(name): str(dtype) for name, dtype in tidy.dtypes.items()},
+        "data_fingerprint": frame_fingerprint(tidy),
         "id": object_id,
         "kind": kind,
         "title": title,
@@ -579,6 +637,7 @@ def publish_figure(
         files=files,
         columns=[str(c) for c in tidy.columns],
         rows=len(tidy),
+        data=tidy,
     )
     _write_json(out_dir / f"{fig_id}.json", meta)
 
@@ -623,11 +682,13 @@ def publish_table(
     inputs: Iterable[str],
     caption: str = "",
     digits: int = 1,
+    link_columns: Mapping[str, str] | None = None,
 ) -> None:
     """Write ``<table_id>.{csv,json}`` and display the table as a MyST list-table.
 
     Floats are shown with ``digits`` decimals and thousands separators; the CSV
-    keeps full precision.
+    keeps full precision.  ``link_columns`` (``{"where": "page"}``) turns the cells
+    of a column into links to the URLs of another column, which is then not shown.
     """
     _check_id("table", table_id)
     tidy = _tidy_frame(df)
@@ -656,8 +717,10 @@ def publish_table(
         files={"csv": f"{table_id}.csv"},
         columns=[str(c) for c in tidy.columns],
         rows=len(tidy),
+        data=tidy,
     )
     meta["digits"] = digits
+    meta["link_columns"] = dict(link_columns or {})
     _write_json(out_dir / f"{table_id}.json", meta)
     _display_markdown(table_markdown(df, meta))
 
@@ -668,7 +731,7 @@ def table_markdown(df: pd.DataFrame, meta: Mapping[str, Any]) -> str:
     if meta.get("caption"):
         note += " " + _escape_inline(meta["caption"])
     parts = [
-        _list_table(df, object_id, meta["title"], int(meta.get("digits", 1))),
+        _list_table(df, object_id, meta["title"], int(meta.get("digits", 1)), meta.get("link_columns")),
         "",
         note,
         "",

@@ -172,3 +172,41 @@ def test_unknown_input_is_recorded_without_hash(monkeypatch):
     monkeypatch.delenv("KZCN_INPUT_LOG", raising=False)
     (record,) = figures.describe_inputs(["not-a-declared-source"])
     assert record == {"id": "not-a-declared-source", "sha256": None, "url": None, "source": None}
+
+
+def test_fingerprint_of_reread_csv_equals_the_published_one(figures_dir):
+    data = pd.DataFrame(
+        {"label": ["2010", "a,b", "#x"], "value": [1 / 3, 2.5e9, float("nan")], "n": [1, 2, 3]}
+    )
+    _publish(data=data.rename(columns={"value": "value_musd", "n": "year"}))
+    meta = json.loads((figures_dir / "fig-9-1.json").read_text())
+    back = figures.read_published_csv(figures_dir / "fig-9-1.csv", meta["dtypes"])
+    assert figures.frame_fingerprint(back) == meta["data_fingerprint"]
+    assert back["label"].tolist() == ["2010", "a,b", "#x"]  # text stays text
+
+
+def test_fingerprint_sees_a_changed_value():
+    frame = _plotted()
+    changed = frame.assign(value_musd=frame["value_musd"] + [0, 0, 0.001])
+    assert figures.frame_fingerprint(frame) != figures.frame_fingerprint(changed)
+
+
+def test_link_columns_become_links_and_the_url_column_is_hidden(figures_dir, shown):
+    table = pd.DataFrame({"claim": ["c-1", "c-2"], "page": ["ch1.html#tbl-1-1", ""]})
+    figures.publish_table(
+        table,
+        table_id="tbl-9-2",
+        title="Links",
+        source="src",
+        units="none",
+        inputs=[],
+        link_columns={"claim": "page"},
+    )
+    (block,) = shown
+    assert '<a href="ch1.html#tbl-1-1">c-1</a>' in block
+    assert "* - claim" in block and "page" not in block.split(":::")[1].split("* - claim")[0]
+    assert "  - page" not in block
+    assert figures.read_published_csv(figures_dir / "tbl-9-2.csv")["page"].fillna("").tolist() == [
+        "ch1.html#tbl-1-1",
+        "",
+    ]

@@ -146,6 +146,8 @@ def test_csv_equals_the_plotted_data(two_builds):
     _, html = two_builds[0]
     back = figures.read_published_csv(html / "figures" / "fig-1-1.csv")
     pd.testing.assert_frame_equal(back, pd.DataFrame(PLOTTED))
+    meta = json.loads((html / "figures" / "fig-1-1.json").read_text())
+    assert figures.frame_fingerprint(back) == meta["data_fingerprint"]
 
 
 def test_numbers_are_read_and_filled_into_the_bibtex(two_builds):
