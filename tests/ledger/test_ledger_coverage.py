@@ -43,3 +43,19 @@ def test_tool_reports_an_uncovered_number(thesis_text, coverage_tool):
     extra = thesis_text + "\nIn a made-up year the trade reached 987.65 billion US dollars.\n"
     classified = coverage_tool.classify(extra)
     assert [t.text for t, s in classified if s == "UNCOVERED"] == ["987.65"]
+
+
+def test_command_line_reports_full_coverage(thesis_text):
+    import subprocess
+    import sys
+
+    from kzcn import config
+
+    run = subprocess.run(
+        [sys.executable, str(config.ROOT / "tools" / "ledger_coverage.py")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "(100.0 %)" in run.stdout
