@@ -101,6 +101,9 @@ NO_RAW_SOURCE = {
     "investor_rank": "ranks of investor countries: the FDI source in the manifest (wiiw) is not parsed by partner rank yet",
     "duration": "a span of years is a reading of history, not a statistic",
     "other": "not a statistical quantity",
+    "area_rank": "land-area rankings: no geographic data in the manifest",
+    "trade_target": "a trade goal for a future year is a plan, not an outcome to recompute",
+    "target_rank": "a goal for a future world rank is a plan, not a statistic",
     "commodity_trade": "HS-chapter trade for 2010-2011 is not in any raw file (data README: 'Not available')",
 }
 
