@@ -68,7 +68,9 @@ PRODUCTS = pa.DataFrameSchema(
         "partner": pa.Column(**_text),
         "flow": pa.Column(checks=pa.Check.isin(FLOWS), **_text),
         "year": _year(),
-        "product_level": pa.Column(checks=pa.Check.isin(["total", "section", "chapter", "hs4"]), **_text),
+        "product_level": pa.Column(
+            checks=pa.Check.isin(["total", "section", "group", "wto_group", "chapter", "hs4"]), **_text
+        ),
         "product": pa.Column(**_text),
         "product_name": pa.Column(str, nullable=True),
         "value_usd": pa.Column(float, pa.Check.ge(0), nullable=False),
@@ -109,7 +111,9 @@ FDI = pa.DataFrameSchema(
         "breakdown": pa.Column(checks=pa.Check.isin(["partner", "activity"]), **_text),
         "code": pa.Column(**_text),
         "label": pa.Column(**_text),
-        "unit": pa.Column(checks=pa.Check.isin(["EUR m", "in % of total"]), **_text),
+        "unit": pa.Column(
+            checks=pa.Check.isin(["EUR m", "in % of total", "in % of total manufacturing"]), **_text
+        ),
         "year": _year(1990),
         "value": pa.Column(float, nullable=False),
     },
@@ -153,6 +157,16 @@ class DataValidationError(ValueError):
 def validate(table, schema_name: str, origin: str, max_cases: int = 10):
     """Validate ``table`` against ``SCHEMAS[schema_name]``; ``origin`` names the raw file in errors."""
     schema = SCHEMAS[schema_name]
+    key = list(schema.unique or [])
+    if key and set(key) <= set(table.columns):
+        repeated = table[table.duplicated(key, keep=False)]
+        if len(repeated):
+            first = repeated.iloc[0]
+            rows = repeated.index[(repeated[key] == first[key]).all(axis=1)].tolist()
+            raise DataValidationError(
+                f"{origin}: {len(repeated)} row(s) break the rule 'unique key ({', '.join(key)})' "
+                f"of the {schema.name!r} schema; e.g. {dict(first[key])} on rows {rows}"
+            )
     try:
         return schema.validate(table, lazy=True)
     except pa.errors.SchemaErrors as errors:

@@ -10,6 +10,7 @@ shifted header or a missing sheet is an error, not a silently wrong table.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from pathlib import Path
 
@@ -20,14 +21,24 @@ from openpyxl.utils import get_column_letter
 from kzcn import config
 from kzcn.parsers import ParseError, where
 
-VERSION = "1"
+
+def _mapping_fingerprint() -> str:
+    # The output depends on the reviewed tables as much as on this code.
+    digest = hashlib.sha256()
+    for name in ("imf_partner_iso3.csv", "dots_dropped_cells.csv"):
+        digest.update((config.DATA_DIR / name).read_bytes())
+    return digest.hexdigest()[:8]
+
+
+VERSION = "2." + _mapping_fingerprint()
 
 SHEETS = {"Exports, FOB": "export", "Imports, CIF": "import"}
 UNIT = "US Dollars, Millions"
 MILLION = 1e6
 REPORTER_ROW, UNIT_ROW, YEAR_ROW = 4, 5, 7
 NAME_COLUMN = 2  # column B
-ESTIMATE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*e\s*$")
+# "12.3 e" or, for large values, "1,247.27 e" (thousands separators in the text)
+NUMBER_TEXT = re.compile(r"^\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(e?)\s*$")
 YEAR = re.compile(r"^\s*(\d{4})(?:\.0)?\s*$")
 
 
@@ -36,6 +47,13 @@ def partner_codes() -> dict[str, tuple[str, str]]:
     """Reviewed IMF name -> (code, kind) from ``data/imf_partner_iso3.csv``."""
     table = pd.read_csv(config.DATA_DIR / "imf_partner_iso3.csv", keep_default_na=False)
     return {row.imf_name: (row.code, row.kind) for row in table.itertuples()}
+
+
+@functools.cache
+def dropped_cells() -> dict[tuple[str, str, str, int], float]:
+    """Reviewed cells to treat as missing: (reporter, sheet, partner, year) -> the value they hold."""
+    table = pd.read_csv(config.DATA_DIR / "dots_dropped_cells.csv", keep_default_na=False)
+    return {(r.reporter, r.sheet, r.partner, int(r.year)): float(r.value) for r in table.itertuples()}
 
 
 def _cell(row: int, column: int) -> str:
@@ -53,17 +71,13 @@ def _value(raw, name: str, sheet: str, row: int, column: int) -> tuple[float | N
     if isinstance(raw, int | float):
         value, estimate = float(raw), False
     else:
-        match = ESTIMATE.match(str(raw))
+        match = NUMBER_TEXT.match(str(raw))
         if not match:
-            try:
-                value, estimate = float(str(raw)), False
-            except ValueError:
-                raise ParseError(
-                    f"{name}, sheet {sheet!r}, cell {_cell(row, column)}: "
-                    f"non-numeric text {raw!r} (expected a number or '<number> e')"
-                ) from None
-        else:
-            value, estimate = float(match.group(1)), True
+            raise ParseError(
+                f"{name}, sheet {sheet!r}, cell {_cell(row, column)}: "
+                f"non-numeric text {raw!r} (expected a number or '<number> e')"
+            )
+        value, estimate = float(match.group(1).replace(",", "")), match.group(2) == "e"
     if value < 0:
         raise ParseError(f"{name}, sheet {sheet!r}, cell {_cell(row, column)}: negative trade value {raw!r}")
     return value, estimate
@@ -92,7 +106,9 @@ def _years(rows: list[tuple], name: str, sheet: str) -> list[int]:
     return years
 
 
-def _sheet_records(rows: list[tuple], name: str, sheet: str, flow: str, reporter: str) -> list[tuple]:
+def _sheet_records(
+    rows: list[tuple], name: str, sheet: str, flow: str, reporter: str, reporter_code: str
+) -> list[tuple]:
     if len(rows) >= UNIT_ROW and (rows[UNIT_ROW - 1][1:2] or [None])[0] != UNIT:
         found = rows[UNIT_ROW - 1][1] if len(rows[UNIT_ROW - 1]) > 1 else None
         raise ParseError(f"{name}, sheet {sheet!r}, cell B{UNIT_ROW}: unit {found!r}, expected {UNIT!r}")
@@ -136,6 +152,9 @@ def _sheet_records(rows: list[tuple], name: str, sheet: str, flow: str, reporter
             continue  # the verbatim repeat (every workbook repeats 'Australia')
         seen[partner_name] = (row_number, cells)
         for offset, (year, raw) in enumerate(zip(years, cells, strict=True)):
+            listed = dropped_cells().get((reporter_code, sheet, partner_name, year))
+            if listed is not None and isinstance(raw, int | float) and float(raw) == listed:
+                continue
             value, estimate = _value(raw, name, sheet, row_number, NAME_COLUMN + 1 + offset)
             if value is not None:
                 records.append((code, flow, year, value * MILLION, estimate))
@@ -171,7 +190,7 @@ def parse(path: Path, source=None) -> pd.DataFrame:
         )
     records = []
     for sheet, flow in SHEETS.items():
-        records += _sheet_records(sheets[sheet], name, sheet, flow, reporter_name)
+        records += _sheet_records(sheets[sheet], name, sheet, flow, reporter_name, reporter)
     table = pd.DataFrame.from_records(records, columns=["partner", "flow", "year", "value_usd", "estimate"])
     table.insert(0, "reporter", reporter)
     table["source"] = "IMF DOTS"
