@@ -190,6 +190,22 @@ def to_common_groups(values: pd.Series, kind: str) -> pd.Series:
     return out.reindex([g for g in COMMON_GROUPS if g in out.index])
 
 
+def year_ranges(years: Iterable[int]) -> str:
+    """Compact text for a set of years: ``[2015, 2016, 2017, 2023]`` -> ``"2015–2017, 2023"``."""
+    ordered = sorted({int(y) for y in years})
+    if not ordered:
+        return ""
+    parts, first, prev = [], ordered[0], ordered[0]
+    for year in ordered[1:] + [None]:
+        if year is not None and year == prev + 1:
+            prev = year
+            continue
+        parts.append(str(first) if first == prev else f"{first}\u2013{prev}")
+        if year is not None:
+            first = prev = year
+    return ", ".join(parts)
+
+
 # --------------------------------------------------------------------------------------
 # Formulas
 # --------------------------------------------------------------------------------------

@@ -64,3 +64,9 @@ def test_to_common_groups_rejects_codes_outside_any_group():
         indices.to_common_groups(pd.Series({"9999": 1.0}), "hs")
     with pytest.raises(ValueError):
         indices.to_common_groups(pd.Series({"AllSubHeading": 1.0}), "wits_group")
+
+
+def test_year_ranges():
+    assert indices.year_ranges([2017, 2015, 2016, 2023, 2024, 2019]) == "2015\u20132017, 2019, 2023\u20132024"
+    assert indices.year_ranges([2020]) == "2020"
+    assert indices.year_ranges([]) == ""
