@@ -34,7 +34,7 @@ from kzcn import compare
 #: CIF/FOB factor the IMF uses in DOTS when it derives one side of a flow from the
 #: other: reported imports CIF are divided by 1.06 to estimate the partner's
 #: exports FOB (DOTS methodological notes, e.g. the 2017 Yearbook; older editions
-#: used 1.10) {cite}`imf_dots_guide`.  Real margins vary by route and product, so
+#: used 1.10) {cite}`imf_dots_yearbook2017`.  Real margins vary by route and product, so
 #: this is a yardstick for how much of a gap valuation alone could explain, not a
 #: correction.
 CIF_FOB_FACTOR = 1.06
