@@ -20,6 +20,7 @@ touching the shared mirror or the committed manifest.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,9 @@ import nbformat
 import yaml
 
 from kzcn import config, manifest, pipeline
+
+#: The one field allowed to differ between two builds of the same commit.
+BUILD_DATE_FIELD = re.compile(rb'"build_date": "[^"]*"')
 
 SOURCES = ("wdi-ny.gdp.mktp.cd", "wdi-ny.gdp.mktp.kd.zg")
 
@@ -163,3 +167,22 @@ def copy_mirror(manifest_path: Path, shared_mirror: Path, target: Path) -> None:
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shared_mirror / source.relpath, destination)
         destination.chmod(0o644)  # the shared copy is read-only; this one may be edited
+
+
+def published_files(html: Path) -> dict[str, str]:
+    """sha256 of every file a build promises to publish byte-identically.
+
+    Figure and table files (SVG, PNG, CSV) as they are; the JSON files
+    (``figures.json``, ``claims.json``, per-object metadata) byte for byte too,
+    except for the value of their ``build_date`` field, the one thing that may differ.
+    """
+    digests = {}
+    paths = sorted((html / "figures").glob("*")) + [html / "figures.json", html / "claims.json"]
+    for path in paths:
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if path.suffix == ".json":
+            data = BUILD_DATE_FIELD.sub(b'"build_date": "<isolated>"', data)
+        digests[path.relative_to(html).as_posix()] = hashlib.sha256(data).hexdigest()
+    return digests
