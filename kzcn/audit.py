@@ -42,7 +42,9 @@ Rules (the evidence column says which one fired and on what values):
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
+import os
 import re
 from collections.abc import Mapping
 from functools import cache
@@ -485,6 +487,10 @@ def load_annotations() -> pd.DataFrame:
     path = config.THESIS_DIR / ANNOTATIONS_FILE
     if not path.is_file():
         return pd.DataFrame(columns=list(ANNOTATION_COLUMNS))
+    log = os.environ.get("KZCN_INPUT_LOG")
+    if log:  # like kzcn.ledger's loaders, so the build knows the page depends on this file
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"ledger:{ANNOTATIONS_FILE}\t{hashlib.sha256(path.read_bytes()).hexdigest()}\n")
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     if tuple(table.columns) != ANNOTATION_COLUMNS:
         raise AuditError(f"{path.name}: columns must be {', '.join(ANNOTATION_COLUMNS)}")
@@ -663,3 +669,74 @@ def claims_document(table: pd.DataFrame | None = None) -> dict[str, Any]:
         "summary": summary(table),
         "rows": rows,
     }
+
+
+# ------------------------------------------------------------ for the audit page
+
+
+def status_cause_crosstab(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows: statuses; columns: cause classes ("none" for agreeing rows); with totals."""
+    causes = table["cause"].replace("", "none")
+    cross = pd.crosstab(table["status"], causes)
+    cross = cross.reindex(index=[s for s in compare.STATUSES if s in cross.index])
+    cross = cross.reindex(columns=[c for c in ("none", *CAUSES) if c in cross.columns])
+    cross["total"] = cross.sum(axis=1)
+    cross.loc["total"] = cross.sum(axis=0)
+    cross.index.name = "status"
+    cross.columns.name = None
+    return cross.astype(int)
+
+
+def plot_summary(table: pd.DataFrame):
+    """Horizontal stacked bars: for each status, how many rows fall in each cause class."""
+    import matplotlib.pyplot as plt
+
+    from kzcn import style
+
+    style.apply()
+    cross = status_cause_crosstab(table).drop(index="total").drop(columns="total")
+    fig, ax = plt.subplots(figsize=(8.0, 3.6), layout="constrained")
+    left = pd.Series(0, index=cross.index)
+    colours = dict(zip(("none", *CAUSES), ("#BBBBBB", *style.OKABE_ITO), strict=False))
+    for cause in cross.columns:
+        ax.barh(cross.index, cross[cause], left=left, label=cause, color=colours.get(cause))
+        left = left + cross[cause]
+    ax.invert_yaxis()
+    ax.set_xlabel(style.axis_label("Ledger rows", "count"))
+    ax.legend(title="cause class", loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return fig, cross.reset_index().melt(id_vars="status", var_name="cause", value_name="rows")
+
+
+def listing(table: pd.DataFrame, kind: str, relative_to: str = "notebooks") -> pd.DataFrame:
+    """The audit rows of one kind (``claim`` or ``cell``) as the audit page shows them.
+
+    ``page`` holds the link to where the book discusses the row, relative to the
+    folder of the page that shows the listing.
+    """
+    import posixpath
+
+    rows = table[table["kind"] == kind].sort_values(["table_id", "line", "row_id"])
+    evidence = [
+        f"{note} (reviewed)" if note else ev
+        for note, ev in zip(rows["annotation"], rows["evidence"], strict=True)
+    ]
+    pages = [
+        posixpath.relpath(p.split("#")[0], relative_to) + (("#" + p.split("#")[1]) if "#" in p else "")
+        if p
+        else ""
+        for p in rows["page"]
+    ]
+    return pd.DataFrame(
+        {
+            "ledger row": rows["row_id"].to_numpy(),
+            "where": rows["where"].to_numpy(),
+            "thesis prints": rows["printed"].to_numpy(),
+            "unit": rows["unit"].to_numpy(),
+            "recomputed": rows["recomputed"].to_numpy(),
+            "difference": rows["difference"].to_numpy(),
+            "status": rows["status"].to_numpy(),
+            "cause": rows["cause"].to_numpy(),
+            "why": evidence,
+            "page": pages,
+        }
+    )

@@ -1,0 +1,145 @@
+"""The published book: every figure and table is citable, downloadable and traceable.
+
+Runs on the whole book built once per session (``built_site`` in tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from kzcn import figures, ledger, publish
+
+pytestmark = pytest.mark.integration
+
+#: The thesis's own tables and figure keep the thesis's numbers (ARCHITECTURE.md).
+THESIS_NUMBERS = {"tbl-1-1": "1.1", "tbl-1-2": "1.2", "fig-3-1": "3.1", "tbl-3-1": "3.1"}
+
+
+@pytest.fixture(scope="module")
+def index(built_site) -> dict:
+    return json.loads((built_site / "figures.json").read_text(encoding="utf-8"))
+
+
+def test_index_lists_every_published_object(built_site, index):
+    ids = [item["id"] for item in index["objects"]]
+    assert ids == sorted(ids), "figures.json is ordered by id"
+    on_disk = {path.stem for path in (built_site / "figures").glob("*.json")}
+    assert set(ids) == on_disk
+    assert {"fig-audit-summary", "tbl-audit-claims", "tbl-audit-cells"} <= set(ids)
+
+
+def test_every_object_has_its_files_with_the_listed_checksums(built_site, index):
+    for item in index["objects"]:
+        expected = {"svg", "png", "csv"} if item["kind"] == "figure" else {"csv"}
+        assert {Path(name).suffix[1:] for name in item["files"]} == expected, item["id"]
+        for name, digest in item["files"].items():
+            assert figures.sha256_file(built_site / "figures" / name) == digest, name
+        for source in item["inputs"]:
+            assert source["sha256"] and len(source["sha256"]) == 64, (item["id"], source)
+
+
+def test_every_anchor_resolves_in_the_built_html(built_site, index):
+    pages: dict[str, BeautifulSoup] = {}
+    for item in index["objects"]:
+        page, anchor = item["url"].rsplit("#", 1)
+        page = page.split("/", 3)[-1] if page.startswith("http") else page
+        if page not in pages:
+            pages[page] = BeautifulSoup((built_site / page).read_text(encoding="utf-8"), "html.parser")
+        target = pages[page].find(id=anchor)
+        assert target is not None and target.name in {"figure", "table"}, item["url"]
+
+
+def test_every_csv_holds_what_the_notebook_computed(built_site, index):
+    for item in index["objects"]:
+        meta = json.loads((built_site / "figures" / item["metadata_file"]).read_text(encoding="utf-8"))
+        back = figures.read_published_csv(built_site / "figures" / f"{item['id']}.csv", meta["dtypes"])
+        assert figures.frame_fingerprint(back) == meta["data_fingerprint"], item["id"]
+        header = figures.read_csv_header(built_site / "figures" / f"{item['id']}.csv")
+        assert header["units"] and header["source"], item["id"]
+
+
+def test_thesis_tables_and_figure_keep_their_numbers(index):
+    numbers = {item["id"]: item["number"] for item in index["objects"]}
+    for object_id, number in THESIS_NUMBERS.items():
+        assert numbers.get(object_id) == number, object_id
+
+
+def test_cite_boxes_carry_the_rendered_numbers(built_site, index):
+    for page in sorted({item["page"] for item in index["objects"]}):
+        text = (built_site / page).read_text(encoding="utf-8")
+        assert "[[number:" not in text, page
+    for item in index["objects"]:
+        if item["number"]:
+            label = "Figure" if item["kind"] == "figure" else "Table"
+            page = (built_site / item["page"]).read_text(encoding="utf-8")
+            assert f"title = {{{label} {item['number']}: " in page, item["id"]
+
+
+def test_download_links_under_objects_resolve(built_site, index):
+    for page in sorted({item["page"] for item in index["objects"]}):
+        path = built_site / page
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for link in soup.select("p.kzcn-downloads a"):
+            assert (path.parent / link["href"]).resolve().is_file(), (page, link["href"])
+
+
+def test_claims_json_covers_every_ledger_row(built_site):
+    document = json.loads((built_site / "claims.json").read_text(encoding="utf-8"))
+    rows = {row["row_id"] for row in document["rows"]}
+    claims = set(ledger.load_claims()["claim_id"])
+    cells = {cell for table in ledger.TABLE_IDS for cell in ledger.load_table(table)["cell_id"]}
+    assert rows == claims | cells
+    assert sum(document["summary"]["status"].values()) == len(rows)
+    assert "build_date" in document
+
+
+def test_audit_rows_link_to_pages_that_exist(built_site):
+    document = json.loads((built_site / "claims.json").read_text(encoding="utf-8"))
+    for row in document["rows"]:
+        if row["page"]:
+            page, _, anchor = row["page"].partition("#")
+            path = built_site / page
+            assert path.is_file(), row["row_id"]
+            if anchor:
+                assert f'id="{anchor}"' in path.read_text(encoding="utf-8"), row["page"]
+
+
+def test_favicon_and_version_are_published(built_site):
+    import kzcn
+
+    assert (built_site / "favicon.ico").is_file()
+    assert f"version {kzcn.__version__}" in (built_site / "index.html").read_text(encoding="utf-8")
+
+
+def test_ids_and_numbers_stable_when_the_same_stage_is_rendered_again(built_site, index, tmp_path):
+    """Render the executed stage a second time from scratch: same ids, numbers, pages, files."""
+    stage = built_site.parent / "stage"
+    assert stage.is_dir(), f"no stage folder beside {built_site}"
+    copy = tmp_path / "stage"
+    shutil.copytree(stage, copy, ignore=shutil.ignore_patterns("_build"))
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    subprocess.run(
+        [str(jupyter_book), "build", str(copy), "--path-output", str(tmp_path / "render")],
+        check=True,
+        capture_output=True,
+    )
+    html = tmp_path / "render" / "_build" / "html"
+    publish.finalize(copy, html, {"build_date": "2000-01-01T00:00:00Z", "git_commit": index["git_commit"]})
+    again = json.loads((html / "figures.json").read_text(encoding="utf-8"))
+
+    def stable(document: dict) -> list:
+        return [
+            (item["id"], item["number"], item["page"], item["title"], item["files"])
+            for item in document["objects"]
+        ]
+
+    assert stable(again) == stable(index)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT.*", index["build_date"])
