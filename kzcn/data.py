@@ -96,3 +96,69 @@ def wits2023() -> pd.DataFrame:
     Kazakhstan's exports or imports, percent).
     """
     return load("wits2023-kaz-chn")
+
+
+#: WITS HS 4-digit extracts (Kazakhstan as reporter): (flow, partner) -> manifest id.
+WITS_HS4 = {
+    ("export", "CHN"): "wits-kaz-exports-to-china-hs4",
+    ("export", "WLD"): "wits-kaz-exports-to-world-hs4",
+    ("import", "CHN"): "wits-kaz-imports-from-china-hs4",
+    ("import", "WLD"): "wits-kaz-imports-from-world-hs4",
+}
+
+
+def wits_hs4(flow: str, partner: str = "CHN") -> pd.DataFrame:
+    """Kazakhstan-reported trade by HS 4-digit product, 2015-2024 (WITS, US$).
+
+    ``flow`` is ``export`` or ``import``; ``partner`` is ``CHN`` or ``WLD``.
+    Columns: ``reporter, partner, flow, year, product_level, product, product_name,
+    value_usd, source, vintage``.  Remember the vintage problem of 2020-2022 imports.
+    """
+    key = (flow, partner.upper())
+    if key not in WITS_HS4:
+        raise ValueError(f"no WITS HS4 extract for {key}; available: {sorted(WITS_HS4)}")
+    return load(WITS_HS4[key])
+
+
+def wits_imports_by_partner_group() -> pd.DataFrame:
+    """Kazakhstan's imports from every partner by WITS product group (e.g. ``84-85_MachElec``), 2015-2024, US$.
+
+    The two published halves (chapters 01-49 and 50-99) are concatenated.
+    """
+    halves = [
+        load("wits-kaz-imports-all-partners-sections-01-49"),
+        load("wits-kaz-imports-all-partners-sections-50-99"),
+    ]
+    return pd.concat(halves, ignore_index=True)
+
+
+def china_imports_by_group() -> pd.DataFrame:
+    """China's imports from the world by WITS product group (and WTO groups, total), 2015-2024, US$."""
+    return load("wits-chn-imports-from-world-sections")
+
+
+def comtrade(reporter: str) -> pd.DataFrame:
+    """UN Comtrade records reported by ``CHN`` or ``KAZ`` (partner WLD or the other), 2014-2024, US$.
+
+    ``product_level`` is ``total`` (``product == "TOTAL"``) or ``chapter`` (HS 2-digit).
+    """
+    return load(f"comtrade-{reporter.lower()}-reporter")
+
+
+def wiiw_fdi(breakdown: str = "partner", unit: str = "EUR m", direction: str | None = None) -> pd.DataFrame:
+    """wiiw FDI in Kazakhstan by ``partner`` or by ``activity`` (NACE), in ``unit`` as published.
+
+    ``unit`` is ``"EUR m"`` (EUR million, never converted) or ``"in % of total"``;
+    ``direction`` filters ``"FDI inflow"`` or ``"FDI inward stock"``.  Flows can be
+    negative (BPM6 directional principle from 2013).
+    """
+    table = load({"partner": "wiiw-fdi-partners", "activity": "wiiw-fdi-activities"}[breakdown])
+    table = table[table["unit"] == unit]
+    if direction is not None:
+        table = table[table["direction"] == direction]
+    return table.reset_index(drop=True)
+
+
+def oec_sections() -> pd.DataFrame:
+    """OEC (BACI HS92) exports by country and HS section, summed over 2019-2021, US$."""
+    return load("oec-exports-sections-2019-2021")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pooch
 import requests
 
-from kzcn.manifest import Source, load_manifest
+from kzcn.manifest import Manifest, Source, load_manifest
 
 
 class FetchError(RuntimeError):
@@ -76,7 +76,10 @@ def fetch_one(source: Source, base_url: str | None = None, progressbar: bool = T
 
 
 def fetch(
-    ids: list[str] | None = None, base_url: str | None = None, progressbar: bool = True
+    ids: list[str] | None = None,
+    base_url: str | None = None,
+    progressbar: bool = True,
+    manifest: Manifest | None = None,
 ) -> dict[str, Path]:
     """Download (or find already verified in the cache) the manifest entries ``ids`` (default: all).
 
@@ -84,18 +87,20 @@ def fetch(
     ``config.base_url()``, i.e. ``KZCN_DATA_BASE_URL`` when set).  Raises
     :class:`FetchError` on the first file that fails; files fetched before it stay.
     """
-    manifest = load_manifest()
+    manifest = manifest or load_manifest()
     return {source.id: fetch_one(source, base_url, progressbar) for source in manifest.select(ids)}
 
 
-def verify(ids: list[str] | None = None, include_missing: bool = False) -> list[str]:
+def verify(
+    ids: list[str] | None = None, include_missing: bool = False, manifest: Manifest | None = None
+) -> list[str]:
     """Re-hash the cached raw files; return one message per problem (empty list: all good).
 
     A file missing from the cache is a problem only with ``include_missing``
     (a partial cache is normal: ``load`` fetches on demand).
     """
     problems = []
-    for source in load_manifest().select(ids):
+    for source in (manifest or load_manifest()).select(ids):
         path = source.cache_path()
         if not path.exists():
             if include_missing:

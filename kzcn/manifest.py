@@ -11,6 +11,7 @@ is specific to it.  :func:`load_manifest` merges the two, so every
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -145,8 +146,9 @@ def _load_cached(path: Path, mtime_ns: int) -> Manifest:
 
 
 def load_manifest(path: Path | None = None) -> Manifest:
-    """Read and check ``data/sources.yml`` (or ``path``); cached until the file changes."""
-    path = Path(path or config.MANIFEST_PATH).resolve()
+    """Read and check ``data/sources.yml`` (or ``path``, or ``KZCN_MANIFEST``); cached until the file changes."""
+    # KZCN_MANIFEST is read here as well as in config, so a test can set it after import.
+    path = Path(path or os.environ.get("KZCN_MANIFEST") or config.MANIFEST_PATH).resolve()
     return _load_cached(path, path.stat().st_mtime_ns)
 
 

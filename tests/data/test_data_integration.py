@@ -65,3 +65,36 @@ def test_load_logs_its_input(isolated_cache, tmp_path, monkeypatch):
         f"dots-KAZ\t{manifest['dots-KAZ'].sha256}",
         f"wdi-sp.pop.totl\t{manifest['wdi-sp.pop.totl'].sha256}",
     ]
+
+
+def test_dots_reporter_table_matches_row_4_of_every_workbook(isolated_cache, mirror_url):
+    """The reviewed workbook -> reporter table is derived from the workbooks: re-derive and compare."""
+    import openpyxl
+    import pandas as pd
+
+    from kzcn import config
+
+    manifest = load_manifest()
+    reporters = pd.read_csv(config.DATA_DIR / "dots_reporters.csv", keep_default_na=False)
+    by_workbook = dict(zip(reporters["workbook"], reporters["imf_name"], strict=True))
+    dots_sources = [source for source in manifest if source.parser == "dots"]
+    paths = fetch.fetch([s.id for s in dots_sources], base_url=mirror_url, progressbar=False)
+    for source in dots_sources:
+        workbook = openpyxl.load_workbook(paths[source.id], read_only=True)
+        sheet = workbook.worksheets[0]
+        name = next(sheet.iter_rows(min_row=4, max_row=4, min_col=2, max_col=2, values_only=True))[0]
+        workbook.close()
+        assert name == by_workbook[source.params["workbook"]], source.id
+
+
+def test_wits_2023_and_accessors_agree_with_their_sources(isolated_cache):
+    wits = data.bilateral("KAZ", "CHN", source="wits2023")
+    dots_table = data.bilateral("KAZ", "CHN")
+    # two vintages of the same customs statistic: same order of magnitude in 2010
+    assert 0.9 < wits.loc[2010, "export"] / dots_table.loc[2010, "export"] < 1.1
+    assert set(data.wits_hs4("export", "CHN")["product_level"]) == {"hs4"}
+    fdi = data.wiiw_fdi("partner")
+    assert set(fdi["unit"]) == {"EUR m"}
+    assert (fdi["value"] < 0).any()  # net flows can be negative and are kept
+    assert {"KAZ", "CHN"} <= set(data.oec_sections()["iso3"])
+    assert set(data.comtrade("KAZ")["partner"]) == {"WLD", "CHN"}
