@@ -11,7 +11,8 @@ country_converter for an ISO3 code per IMF name and writes two proposal CSVs:
 The committed files are reviewed data: a human checked each proposal,
 replaced country_converter's answer where it was wrong or missing and said why
 in the ``note`` column.  This script therefore refuses to overwrite them
-unless ``--force`` is given; rerun it only to see what a new DOTS vintage adds.
+unless ``--force`` is given; to see what a new DOTS vintage adds, write the
+proposals elsewhere (``--out-dir /tmp/proposals``) and compare.
 """
 
 from __future__ import annotations
@@ -64,10 +65,14 @@ def propose(names: list[str]) -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mirror", type=Path, default=config.ROOT.parent / "shared" / "data" / "github")
-    parser.add_argument("--force", action="store_true", help="overwrite the reviewed CSVs")
+    parser.add_argument("--out-dir", type=Path, default=config.DATA_DIR, help="where to write the proposals")
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite existing CSVs (the reviewed ones, by default)"
+    )
     args = parser.parse_args(argv)
-    reporters_csv = config.DATA_DIR / "dots_reporters.csv"
-    names_csv = config.DATA_DIR / "imf_partner_iso3.csv"
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    reporters_csv = args.out_dir / "dots_reporters.csv"
+    names_csv = args.out_dir / "imf_partner_iso3.csv"
     if not args.force and (reporters_csv.exists() or names_csv.exists()):
         print("reviewed tables exist; pass --force to overwrite them with raw proposals", file=sys.stderr)
         return 1

@@ -95,9 +95,11 @@ def _tidy_wits(table: pd.DataFrame, name: str, value_column: str, source) -> pd.
 
 def parse_dta(path: Path, source=None) -> pd.DataFrame:
     """A WITS Stata extract (format 110, strings stored as value labels) -> trade by product."""
-    import pyreadstat  # pandas cannot read Stata format 110
-
     name = where(path)
+    try:
+        import pyreadstat  # pandas cannot read Stata format 110 (Stata 7)
+    except ImportError as error:
+        raise ParseError(f"{name}: reading Stata format 110 needs the package pyreadstat") from error
     if Path(path).stat().st_size == 0:
         raise ParseError(f"{name}: the file is empty")
     try:
