@@ -310,6 +310,11 @@ def table_3_1(flows: pd.DataFrame, cells: pd.DataFrame, start: int, end: int) ->
     table = totals.rename(columns={code: name_of(code) for code in C5}).rename(
         columns={"sum": "Sum of the five"}
     )
+    mirror = pd.DataFrame({code: flow_values(flows, code, reporter).sum(axis=1, min_count=2) for code in C5})
+    mirror_sum = (
+        in_unit(mirror.sum(axis=1, min_count=len(C5)), unit) if len(mirror) else pd.Series(dtype=float)
+    )
+    table["Sum as the five report it"] = mirror_sum.reindex(table.index)
     table["Thesis"] = checked["printed"].reindex(table.index)
     table["Difference"] = checked["difference"].reindex(table.index)
     table["Status"] = checked["status"].reindex(table.index)
@@ -426,9 +431,14 @@ def _claim_value(series: pd.DataFrame, quantity: str, period: str, unit: str) ->
         level = series[SERIES_COLUMN[(flow, "amount")]]
         first, last = level.get(years[0]), level.get(years[1])
         return float("nan") if pd.isna(first) or pd.isna(last) else 100 * (last / first - 1)
-    if len(years) != 1:
+    if len(years) == 2 and measure == "amount":
+        # a level printed for a span of years is read as the span's cumulative total
+        span = series[column].reindex(range(years[0], years[1] + 1))
+        value = span.sum() if span.notna().all() else float("nan")
+    elif len(years) != 1:
         return float("nan")
-    value = series[column].get(years[0], float("nan"))
+    else:
+        value = series[column].reindex([years[0]]).iloc[0] if column in series else float("nan")
     return float(in_unit(pd.Series([value]), unit).iloc[0]) if unit != UNSTATED else float("nan")
 
 
@@ -615,16 +625,26 @@ def balance_unit(comparison: pd.DataFrame) -> str:
     return units.iloc[0] if len(units) else "n/a"
 
 
+def first_year_all_reproduced(comparison: pd.DataFrame, measure: str = "amount") -> str:
+    """Earliest year from which every printed cell of ``measure`` is reproduced."""
+    cells = comparison[comparison["cell_id"].str.endswith(f"-{measure}")]
+    bad_years = cells.loc[cells["status"] != compare.REPRODUCED, "year"]
+    years = sorted(cells["year"].unique())
+    later = [y for y in years if not len(bad_years) or y > bad_years.max()]
+    return str(later[0]) if later else "none"
+
+
 def table_1_1_findings(comparison: pd.DataFrame) -> dict[str, str]:
     """Where Table 1.1's cells depart from DOTS, as a short phrase for glue."""
     off = comparison[comparison["status"] == compare.DIFFERS]
+    amounts_from = first_year_all_reproduced(comparison)
     if off.empty:
-        return {"t11_findings": "no cell differs beyond the tolerance"}
+        return {"t11_findings": "no cell differs beyond the tolerance", "t11_amounts_from": amounts_from}
     by_column = off.groupby("column_label")["year"].apply(
         lambda years: ", ".join(str(y) for y in sorted(years))
     )
     parts = [f"{label} ({years})" for label, years in by_column.items()]
-    return {"t11_findings": "cells that differ are " + "; ".join(parts)}
+    return {"t11_findings": "cells that differ are " + "; ".join(parts), "t11_amounts_from": amounts_from}
 
 
 # =================================================================== Table 1.2
@@ -747,6 +767,22 @@ def _best_status(row: pd.Series) -> str:
     return min((s for s in statuses if isinstance(s, str)), key=compare.STATUSES.index)
 
 
+#: The years of Kazakhstan's first customs statistics, partly IMF estimates in DOTS.
+EARLY_YEARS = (1992, 1995)
+
+
+def claims_agreeing(table: pd.DataFrame, start: int, end: int) -> dict[str, int]:
+    """Among claims dated within ``start``-``end``: how many each side reproduces (or nearly)."""
+    first_year = table["Period"].str[:4].astype(int)
+    within = table[(first_year >= start) & (first_year <= end)]
+    good = (compare.REPRODUCED, compare.WITHIN_TOLERANCE)
+    return {
+        "claims": len(within),
+        "reporter": int(within["Status (reporter)"].isin(good).sum()),
+        "mirror": int(within["Status (mirror)"].isin(good).sum()) if "Status (mirror)" in within else 0,
+    }
+
+
 def claims_findings(table: pd.DataFrame, prefix: str) -> dict[str, str]:
     """Counts of claims reproduced from either side, as a sentence for glue."""
     if table.empty:
@@ -754,9 +790,12 @@ def claims_findings(table: pd.DataFrame, prefix: str) -> dict[str, str]:
     best = table.apply(_best_status, axis=1)
     counts = compare.status_counts(best)
     parts = [f"{n} {name}" for name, n in counts.items() if n and name != compare.NOT_PRINTED]
+    early = claims_agreeing(table, EARLY_YEARS[0], EARLY_YEARS[1])
     return {
         f"{prefix}_counts": f"Of {len(table)} trade figures in the prose, taking the better of the two views: "
-        + ", ".join(parts)
+        + ", ".join(parts),
+        f"{prefix}_early": f"{early['claims']} figures dated {EARLY_YEARS[0]}–{EARLY_YEARS[1]}: "
+        f"{early['reporter']} agree with Kazakhstan's records, {early['mirror']} with China's",
     }
 
 
@@ -792,6 +831,13 @@ def printed_totals(country: str, partner: str) -> pd.DataFrame:
         for p, v, u in zip(claims["period"], claims["value"], claims["unit"], strict=True)
     ]
     return pd.DataFrame(rows)
+
+
+def mirror_larger(overview: pd.DataFrame, country: str, partner: str) -> str:
+    """In how many years the partner records more bilateral trade than the country (``"15 of 19"``)."""
+    both = overview[[f"total ({country}-reported)", f"total ({partner}-reported)"]].dropna()
+    larger = both.iloc[:, 1] > both.iloc[:, 0]
+    return f"{int(larger.sum())} of {len(both)}"
 
 
 def plot_trade_levels(
@@ -893,6 +939,10 @@ def figure_3_1_data(flows: pd.DataFrame, country: str, partner: str, start: int,
     return pd.DataFrame(rows)
 
 
+#: Printed values above this multiple of the data's maximum are annotated instead of drawn.
+OFF_SCALE_FACTOR = 1.3
+
+
 def plot_figure_3_1(data: pd.DataFrame, country: str, partner: str, printed: pd.DataFrame | None = None):
     """Two panels: trade volume (US$ billion) and the partner's share of the country's trade (%)."""
     from kzcn import style
@@ -923,9 +973,11 @@ def plot_figure_3_1(data: pd.DataFrame, country: str, partner: str, printed: pd.
     if printed is not None and len(printed):
         years = data["year"]
         shown = printed[(printed["where"] == "prose") & printed["year"].between(years.min(), years.max())]
+        top = OFF_SCALE_FACTOR * data.loc[data["unit"] == "USD bn", "value"].max()
+        inside, outside = shown[shown["value"] <= top], shown[shown["value"] > top]
         left.scatter(
-            shown["year"],
-            shown["value"],
+            inside["year"],
+            inside["value"],
             marker="D",
             facecolors="none",
             edgecolors=style.OKABE_ITO[7],
@@ -933,6 +985,17 @@ def plot_figure_3_1(data: pd.DataFrame, country: str, partner: str, printed: pd.
             zorder=3,
             label="printed in the thesis",
         )
+        left.set_ylim(0, top)
+        for year, value in zip(outside["year"], outside["value"], strict=True):
+            # a printed value far off the data (a typo in the thesis) is named, not drawn to scale
+            left.annotate(
+                f"printed: {value:g} (off scale)",
+                xy=(year, top),
+                xytext=(year, 0.9 * top),
+                ha="center",
+                fontsize="x-small",
+                arrowprops={"arrowstyle": "<-", "color": style.OKABE_ITO[7]},
+            )
     style.label_axes(left, x="Year", x_unit="calendar year", y="Exports plus imports", y_unit="US$ billion")
     style.label_axes(
         right,
@@ -983,6 +1046,7 @@ def figure_3_1_findings(data: pd.DataFrame, country: str, partner: str) -> dict[
         "f31_first_share": _fmt(share.iloc[0]),
         "f31_last_share": _fmt(share.iloc[-1]),
         "f31_gap_mean": _fmt(gap.mean(), 0),
+        "f31_mirror_larger": f"{int((gap > 0).sum())} of {len(gap)}",
     }
 
 
@@ -1024,8 +1088,16 @@ def table_3_1_findings(table: pd.DataFrame) -> dict[str, str]:
         if len(shares)
         else ""
     )
+    printed = checked["Thesis"].map(lambda value: float(str(value).replace(" ", "").replace(",", ".")))
+    relative = 100 * checked["Difference"] / printed
+    closer_to_china = (checked["Sum of the five"] - printed).abs() < (
+        checked["Sum as the five report it"] - printed
+    ).abs()
     return {
         "t31_counts": f"Of the {len(checked)} printed years: " + ", ".join(parts),
+        "t31_gap_min": _fmt(relative.min()),
+        "t31_gap_max": _fmt(relative.max()),
+        "t31_closer_to_china": f"{int(closer_to_china.sum())} of {len(checked)}",
         "t31_kaz_share_text": text,
     }
 
@@ -1205,13 +1277,22 @@ def economy_labels(country: str, start: int, end: int) -> dict:
     }
 
 
+#: Exchange-rate moves are summarised separately from this year on.
+FX_LATER_FROM = 2000
+
+
 def macro_findings(growth: pd.DataFrame, economy: pd.DataFrame, country: str, partner: str) -> dict[str, str]:
     """Averages and extremes of the macro series, as text for glue."""
     own = growth.set_index("year")[f"{name_of(country)} GDP growth (%)"].dropna()
     other = growth.set_index("year")[f"{name_of(partner)} GDP growth (%)"].dropna()
     rate = economy.set_index("year")["Exchange rate (local currency per US$)"].dropna()
+    # the 1990s (the tenge's first years) dwarf every later move, so report both
     jump = rate.pct_change(fill_method=None).dropna()
+    later = jump[jump.index >= FX_LATER_FROM]
     return {
+        "fx_later_from": str(FX_LATER_FROM),
+        "fx_later_jump_year": str(int(later.idxmax())) if len(later) else "n/a",
+        "fx_later_jump_pct": _fmt(100 * later.max(), 0) if len(later) else "n/a",
         "chn_growth_mean": _fmt(other.mean()),
         "kaz_growth_min": _fmt(own.min()),
         "kaz_growth_min_year": str(int(own.idxmin())),
@@ -1262,10 +1343,21 @@ def tally_labels() -> dict:
 
 def tally_findings(tally: pd.DataFrame) -> dict[str, str]:
     """Totals of the tally for glue."""
-    total = tally.set_index("Element").loc["all checked"]
+    by_element = tally.set_index("Element")
+    total = by_element.loc["all checked"]
+    checked = by_element.sum(axis=1)
+    share = (100 * by_element[compare.REPRODUCED] / checked).round(0)
+    prose = by_element[by_element.index.str.startswith("prose")]
+    prose_share = (
+        100 * prose[compare.REPRODUCED].sum() / prose.sum(axis=1).sum() if len(prose) else float("nan")
+    )
     return {
         "tally_reproduced": str(int(total[compare.REPRODUCED])),
         "tally_differs": str(int(total[compare.DIFFERS])),
+        "tally_checked": str(int(checked["all checked"])),
+        "tally_t11_share": _fmt(share.get("Table 1.1"), 0),
+        "tally_t31_share": _fmt(share.get("Table 3.1"), 0),
+        "tally_prose_share": _fmt(prose_share, 0),
     }
 
 
