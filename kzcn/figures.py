@@ -134,7 +134,8 @@ def frame_fingerprint(df: pd.DataFrame) -> str:
     tidy = _tidy_frame(df)
 
     def canonical(value: Any) -> Any:
-        if value is None or (isinstance(value, float) and math.isnan(value)):
+        # CSV cannot tell an empty text from a missing value, so neither does the fingerprint
+        if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
             return None
         if hasattr(value, "item"):
             value = value.item()
