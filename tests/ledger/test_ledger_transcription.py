@@ -91,3 +91,13 @@ def test_claim_sections_match_the_headings(thesis_text, coverage_tool):
         assert section_at(claim.line) == claim.section, (
             f"{claim.claim_id}: printed under {section_at(claim.line)}"
         )
+
+
+def test_printed_units_are_printed_in_the_table(thesis_text):
+    lines = thesis_text.split("\n")
+    for table in ledger.load_table_meta().itertuples():
+        # The table runs from its title to its source line; units are printed in that span.
+        end = next(n for n in range(table.line, len(lines)) if lines[n].strip() == table.source_printed)
+        span = "\n".join(lines[table.line - 1 : end + 1])
+        for unit in {table.printed_unit, *ledger.load_table(table.table_id)["printed_unit"]} - {""}:
+            assert unit in span, f"{table.table_id}: unit {unit!r} is not printed in the table"
