@@ -18,7 +18,6 @@ import time
 from kzcn.fetch import FetchError, fetch, verify
 from kzcn.manifest import ManifestError, load_manifest
 from kzcn.parsers import ParseError
-from kzcn.schemas import DataValidationError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,8 +42,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _NeverRaised(Exception):
+    pass
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # pandera is slow to import; only `parse` needs it.
+    DataValidationError = _NeverRaised
+    if args.command == "parse":
+        from kzcn.schemas import DataValidationError
     try:
         if args.command == "list":
             for source in load_manifest().select(args.only):

@@ -11,8 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 
 class ParseError(ValueError):
     """A raw file does not have the layout its parser expects; the message says where."""
@@ -22,7 +20,7 @@ class ParseError(ValueError):
 class Parser:
     name: str
     version: str
-    function: Callable[..., pd.DataFrame]
+    function: Callable  # (path, source) -> pandas.DataFrame
     schema: str  # name of the pandera schema in kzcn.schemas
 
 
