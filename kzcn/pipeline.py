@@ -174,11 +174,16 @@ def current_input_hashes(ids: Iterable[str]) -> dict[str, str | None]:
 
 
 def _load_manifest_sources() -> dict[str, str]:
-    if not config.MANIFEST_PATH.is_file():
+    if not manifest_path().is_file():
         return {}
     from kzcn import manifest
 
-    return {source.id: source.sha256 for source in manifest.load_manifest(config.MANIFEST_PATH)}
+    return {source.id: source.sha256 for source in manifest.load_manifest(manifest_path())}
+
+
+def manifest_path() -> Path:
+    """The manifest in use, resolved as :func:`kzcn.manifest.load_manifest` resolves it."""
+    return Path(os.environ.get("KZCN_MANIFEST") or config.MANIFEST_PATH).resolve()
 
 
 # ----------------------------------------------------------------- the book
@@ -489,7 +494,14 @@ class Build:
             jobs = self.step("plan", self.plan)
             self.step("execute", lambda: self.execute(jobs))
             files = self.step("stage", lambda: self.assemble_stage(jobs))
-            self.step("render+publish", lambda: self.render_and_publish(files))
+            fingerprint = self.site_fingerprint(files)
+            if self._read_state().get("published") == fingerprint and self.html_dir.is_dir():
+                self.log(
+                    "[build] render, publish: skipped (the published site was built from the same stage)"
+                )
+            else:
+                built = self.step("render", self.render)
+                self.step("publish", lambda: self.publish(built, fingerprint))
             shutil.rmtree(self.run_dir, ignore_errors=True)
             self._write_report(jobs)
         return self.html_dir
@@ -512,7 +524,7 @@ class Build:
             return
         # The pipeline's own reads are nobody's inputs.
         os.environ.pop("KZCN_INPUT_LOG", None)
-        sources = list(manifest.load_manifest(config.MANIFEST_PATH))
+        sources = list(manifest.load_manifest(manifest_path()))
         # Only a missing cache file costs a parse; reading every cached table back
         # would make a no-change rebuild pay for the whole data set.
         missing = [source.id for source in sources if not store.cache_file(source).exists()]
@@ -715,12 +727,22 @@ class Build:
         return files
 
     # render + publish
-    def render_and_publish(self, files: Mapping[str, bytes]) -> None:
-        stage_hash = tree_hash(files)
-        state = self._read_state()
-        if state.get("published_stage") == stage_hash and self.html_dir.is_dir():
-            self.log("[build]   stage unchanged since the published site: nothing to render")
-            return
+    def site_fingerprint(self, files: Mapping[str, bytes]) -> str:
+        """What the published site is made from: the stage, plus what :func:`kzcn.publish.finalize`
+        reads besides it (the package, the ledger, the manifest), so that e.g. claims.json
+        follows a ledger edit that no notebook reads."""
+        digest = hashlib.sha256(tree_hash(files).encode())
+        digest.update(package_hash().encode())
+        for path in sorted(config.THESIS_DIR.rglob("*")) if config.THESIS_DIR.is_dir() else []:
+            if path.is_file():
+                digest.update(path.name.encode() + b"\0" + sha256_file(path).encode())
+        if manifest_path().is_file():
+            digest.update(sha256_file(manifest_path()).encode())
+        digest.update(canonical_json(self.requested).encode())
+        return digest.hexdigest()
+
+    def render(self) -> Path:
+        """``jupyter-book build`` of the stage; Sphinx's state is kept in render/ for the next build."""
         cmd = [
             jupyter_book_executable(),
             "build",
@@ -740,7 +762,10 @@ class Build:
             # A failed Sphinx run may leave a half-updated environment: start clean next time.
             shutil.rmtree(self.render_dir, ignore_errors=True)
             raise BuildError("jupyter-book build failed:\n" + sphinx_problems(result.stdout))
-        built = self.render_dir / "_build" / "html"
+        return self.render_dir / "_build" / "html"
+
+    def publish(self, built: Path, fingerprint: str) -> None:
+        """Copy the rendered site, let :func:`kzcn.publish.finalize` complete it, swap it in."""
         new = self.root / f"html.new-{os.getpid()}"
         shutil.rmtree(new, ignore_errors=True)
         shutil.copytree(built, new)
@@ -762,7 +787,7 @@ class Build:
                 raise BuildError(f"kzcn.publish.finalize failed: {type(exc).__name__}: {exc}") from exc
         swap_directories(new, self.html_dir)
         shutil.rmtree(new, ignore_errors=True)  # the previous site
-        self._write_state({"published_stage": stage_hash, "build_info": build_info})
+        self._write_state({"published": fingerprint, "build_info": build_info})
 
     def _write_report(self, jobs: list[NotebookJob]) -> None:
         """``last-build.json``: what this build did with each notebook, and why (read by tests, benchmarks)."""

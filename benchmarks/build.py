@@ -1,0 +1,259 @@
+"""Build-time benchmark of ``python -m kzcn build`` against plain Jupyter Book.
+
+    python benchmarks/build.py [--keep] [--jobs N]      (make bench)
+
+Measures, in one run, on a temporary copy of the book source (the committed
+files, the shared mirror and the developer's data caches are never modified):
+
+* clean build          empty build folder (raw and parsed data already cached);
+* no-change rebuild    the same command again;
+* one-notebook edit    one code cell appended to the first notebook;
+* one-raw-file change  one raw file rewritten in a temporary fixture mirror and the
+                       temporary manifest re-pointed at its new sha256;
+* peers                ``jupyter-book build`` of the same notebooks with
+                       ``execute_notebooks: force`` and with ``cache`` (clean, then
+                       again unchanged, then after the same raw-file change).
+
+Prints a table of wall times with ratios and checks the targets: clean build
+<= 1.1 x force build; no-change rebuild <= 10 % of the clean build.  Timings
+are reported, never asserted by the test suite (speed depends on the machine).
+
+Data: the benchmark first makes sure the manifest's raw files are fetched and
+parsed in the usual caches (``KZCN_DATA_BASE_URL`` applies), then gives every
+build a private cache folder made of symbolic links to those files, so that the
+raw-file change replaces a link and never a cached file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from kzcn import config, fetch, manifest, pipeline, store
+
+#: The raw file the benchmark rewrites: small, and read by only some chapters.
+CHANGED_SOURCE = "wdi-ny.gdp.mktp.cd"
+
+CLEAN_VS_FORCE_TARGET = 1.1
+NO_CHANGE_TARGET = 0.10
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+
+def serve(directory: Path) -> tuple[ThreadingHTTPServer, str]:
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """``target`` mirrors ``source`` with one symbolic link per file."""
+    for path in source.rglob("*"):
+        if path.is_file():
+            link = target / path.relative_to(source)
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(path)
+
+
+#: What a snapshot of the working tree leaves out: caches, build output, VCS.
+SNAPSHOT_IGNORE = shutil.ignore_patterns(
+    ".venv",
+    ".git",
+    "_build",
+    "raw",
+    "processed",
+    "artifacts",
+    "__pycache__",
+    ".ipynb_checkpoints",
+    "*.egg-info",
+)
+
+
+def snapshot_repository(destination: Path) -> None:
+    """Copy the working tree (code, book, ledger, manifest), so that edits others make
+    to the repository while the benchmark runs cannot change what is measured."""
+    shutil.copytree(config.ROOT, destination, ignore=SNAPSHOT_IGNORE, symlinks=True)
+
+
+def timed(cmd: list[str], env: dict[str, str], log: Path, cwd: Path) -> float:
+    started = time.perf_counter()
+    with open(log, "w") as handle:
+        result = subprocess.run(cmd, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT, check=False)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"benchmark step failed ({' '.join(cmd)}); see {log}:\n" + log.read_text()[-3000:])
+    return elapsed
+
+
+def executed_count(out: Path) -> tuple[int, int]:
+    report = json.loads((out / "last-build.json").read_text(encoding="utf-8"))["notebooks"]
+    return sum(entry["action"] == "execute" for entry in report.values()), len(report)
+
+
+def jupyter_book_config(source: Path, mode: str) -> None:
+    path = source / "_config.yml"
+    book_config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    book_config.setdefault("execute", {})["execute_notebooks"] = mode
+    book_config["execute"]["timeout"] = 600
+    path.write_text(yaml.safe_dump(book_config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def rewrite_raw_file(manifest_path: Path, mirror: Path) -> str:
+    """Put a changed copy of one raw file into the fixture mirror; re-point the manifest."""
+    source = manifest.load_manifest(manifest_path)[CHANGED_SOURCE]
+    original = config.raw_dir() / source.relpath
+    text = original.read_text(encoding="utf-8")
+    # nudge the last digit of the first numeric value: same schema, new bytes
+    match = re.search(r",(\d+)(\.\d+)?\n", text)
+    changed = text[: match.start(1)] + str(int(match.group(1)) + 1) + text[match.end(1) :]
+    target = mirror / source.relpath
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(changed, encoding="utf-8")
+    document = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
+    document["sources"][CHANGED_SOURCE]["sha256"] = hashlib.sha256(target.read_bytes()).hexdigest()
+    document["sources"][CHANGED_SOURCE]["size"] = target.stat().st_size
+    manifest_path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return f"{CHANGED_SOURCE} ({source.relpath.rsplit('/', 2)[-2]})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+
+    print("priming the data caches (fetch + parse, not timed) ...", flush=True)
+    fetch.fetch(progressbar=False)
+    store.parse_all()
+
+    work = Path(tempfile.mkdtemp(prefix="kzcn-bench-"))
+    print(f"working folder: {work}", flush=True)
+    try:
+        mirror = work / "mirror"
+        mirror.mkdir()
+        server, url = serve(mirror)
+        manifest_path = work / "sources.yml"
+        shutil.copyfile(config.MANIFEST_PATH, manifest_path)
+        link_tree(config.raw_dir(), work / "raw")
+        link_tree(config.processed_dir(), work / "processed")
+        base_env = {
+            **os.environ,
+            "KZCN_MANIFEST": str(manifest_path),
+            "KZCN_RAW_DIR": str(work / "raw"),
+            "KZCN_PROCESSED_DIR": str(work / "processed"),
+            "KZCN_DATA_BASE_URL": url,
+        }
+        base_env.pop("KZCN_INPUT_LOG", None)
+        base_env.pop("KZCN_FIGURES_DIR", None)
+        logs = work / "logs"
+        logs.mkdir()
+
+        def snapshot(name: str) -> tuple[Path, dict[str, str]]:
+            # each contender imports kzcn from its own snapshot
+            tree = work / name
+            snapshot_repository(tree)
+            return tree, {
+                **base_env,
+                "PYTHONPATH": os.pathsep.join(filter(None, [str(tree), os.environ.get("PYTHONPATH")])),
+            }
+
+        ours, env = snapshot("ours")
+        out = work / "ours-build"
+        build = [sys.executable, "-m", "kzcn", "build", "--out", str(out), "--jobs", str(args.jobs)]
+        rows: list[tuple[str, float, str]] = []
+
+        def ours_step(label: str) -> float:
+            print(f"kzcn build: {label} ...", flush=True)
+            seconds = timed(build, env, logs / f"ours-{label.replace(' ', '-')}.log", cwd=ours)
+            executed, total = executed_count(out)
+            rows.append((f"kzcn build: {label}", seconds, f"{executed}/{total} notebooks executed"))
+            return seconds
+
+        clean = ours_step("clean build")
+        no_change = ours_step("no-change rebuild")
+        first = pipeline.book_notebooks(ours)[0]
+        nb = nbformat.read(ours / first, as_version=4)
+        nb.cells.append(nbformat.v4.new_code_cell("# benchmark: an edit that changes the source"))
+        nbformat.write(nb, ours / first)
+        ours_step("one-notebook edit")
+        changed = rewrite_raw_file(manifest_path, mirror)
+        ours_step("one-raw-file change")
+        shutil.copyfile(config.MANIFEST_PATH, manifest_path)  # the peers start from the original data
+
+        peers = {}
+        for mode in ("force", "cache"):
+            peer, peer_env = snapshot(f"peer-{mode}")
+            jupyter_book_config(peer, mode)
+            (peer / "figures").mkdir()
+            peer_env["KZCN_FIGURES_DIR"] = str(peer / "figures")
+            peer_out = work / f"{mode}-out"
+            cmd = [pipeline.jupyter_book_executable(), "build", str(peer), "--path-output", str(peer_out)]
+            print(f"jupyter-book ({mode}): clean build ...", flush=True)
+            peers[mode] = timed(cmd, peer_env, logs / f"peer-{mode}-clean.log", cwd=peer)
+            rows.append((f"jupyter-book {mode}: clean build", peers[mode], "all notebooks executed"))
+            if mode == "cache":
+                print("jupyter-book (cache): no-change rebuild ...", flush=True)
+                seconds = timed(cmd, peer_env, logs / "peer-cache-nochange.log", cwd=peer)
+                reused = len(
+                    re.findall(r"Using cached notebook", (logs / "peer-cache-nochange.log").read_text())
+                )
+                rows.append(
+                    ("jupyter-book cache: no-change rebuild", seconds, f"{reused} notebooks from its cache")
+                )
+                rewrite_raw_file(manifest_path, mirror)
+                print("jupyter-book (cache): one-raw-file change ...", flush=True)
+                seconds = timed(cmd, peer_env, logs / "peer-cache-rawchange.log", cwd=peer)
+                log_text = (logs / "peer-cache-rawchange.log").read_text()
+                executed = len(re.findall(r"Cached executed notebook", log_text))
+                reused = len(re.findall(r"Using cached notebook", log_text))
+                note = f"{executed} executed, {reused} reused"
+                if executed == 0 and reused:
+                    note += ": the data change is not seen"
+                rows.append(("jupyter-book cache: one-raw-file change", seconds, note))
+        server.shutdown()
+
+        width = max(len(label) for label, _, _ in rows)
+        print(f"\nchanged raw file: {changed}; jobs: {args.jobs}; cpu count: {os.cpu_count()}\n")
+        print(f"| {'build':<{width}} | seconds | x clean | x force | notes |")
+        print(f"|{'-' * (width + 2)}|--------:|--------:|--------:|-------|")
+        for label, seconds, note in rows:
+            print(
+                f"| {label:<{width}} | {seconds:7.1f} | {seconds / clean:7.2f} | {seconds / peers['force']:7.2f} | {note} |"
+            )
+        ok_clean = clean <= CLEAN_VS_FORCE_TARGET * peers["force"]
+        ok_no_change = no_change <= NO_CHANGE_TARGET * clean
+        print(
+            f"\ntarget clean <= {CLEAN_VS_FORCE_TARGET} x force: {clean / peers['force']:.2f} "
+            f"{'met' if ok_clean else 'MISSED'}; "
+            f"target no-change <= {NO_CHANGE_TARGET:.0%} of clean: {no_change / clean:.1%} "
+            f"{'met' if ok_no_change else 'MISSED'}"
+        )
+        return 0
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
