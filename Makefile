@@ -49,7 +49,7 @@ $(VENV_STAMP): requirements.txt pyproject.toml
 
 data: venv ## download the raw files of data/sources.yml and verify their sha256
 	$(PY) -m kzcn data fetch
-	$(PY) -m kzcn data verify
+	$(PY) -m kzcn data verify --strict
 
 book: venv ## build everything: data, notebooks, HTML (PARTNER=UZB for a variant)
 	$(PY) -m kzcn build $(if $(PARTNER),--country $(PARTNER)) $(if $(JOBS),--jobs $(JOBS)) $(BUILD_ARGS)
