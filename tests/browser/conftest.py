@@ -1,0 +1,150 @@
+"""Fixtures of the browser tests: the built site served on 127.0.0.1, and headless
+Debian chromium driven by playwright, which may reach that address and no other.
+
+The site comes from the session fixture ``built_site`` (the real ``python -m kzcn
+build`` against the loopback data mirror, run once per test session).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from kzcn import config
+
+#: Debian's chromium; `playwright install` is never used (it downloads a browser build).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+LOOPBACK = "127.0.0.1"
+SCREENSHOTS_DIR = config.ROOT / "tests" / "artifacts" / "screenshots"
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_root(built_site) -> Path:
+    """The folder of the built HTML site."""
+    return Path(built_site)
+
+
+@pytest.fixture(scope="session")
+def site_url(site_root: Path) -> Iterator[str]:
+    """Base URL (ending in '/') of the built site, served on 127.0.0.1 at a free port."""
+    handler = functools.partial(_QuietHandler, directory=str(site_root))
+    server = http.server.ThreadingHTTPServer((LOOPBACK, 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOOPBACK}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `apt-get install chromium` (or `make browser`)"
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@dataclass
+class Visit:
+    """One page opened in the browser, with every problem it reported."""
+
+    page: Page
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        return [f"console error: {text}" for text in self.console_errors] + [
+            f"failed request: {text}" for text in self.failed_requests
+        ]
+
+
+def _watch(page: Page, visit: Visit) -> None:
+    page.on("console", lambda msg: msg.type == "error" and visit.console_errors.append(msg.text))
+    page.on("pageerror", lambda error: visit.console_errors.append(f"uncaught {error}"))
+    page.on(
+        "requestfailed",
+        lambda request: visit.failed_requests.append(f"{request.url} ({request.failure})"),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400
+            and visit.failed_requests.append(f"{response.url} (HTTP {response.status})")
+        ),
+    )
+
+
+def _block_other_hosts(context: BrowserContext, visit_log: list[str]) -> None:
+    # No test may reach any address but 127.0.0.1: refuse the request and report it.
+    def route(route_, request):
+        host = urlsplit(request.url).hostname
+        if urlsplit(request.url).scheme in {"http", "https", "ws", "wss"} and host != LOOPBACK:
+            visit_log.append(f"{request.url} (blocked: not {LOOPBACK})")
+            route_.abort("blockedbyclient")
+        else:
+            route_.continue_()
+
+    context.route("**/*", route)
+
+
+@pytest.fixture
+def open_page(browser: Browser, site_url: str) -> Iterator[Callable[[str], Visit]]:
+    """``open_page("notebooks/ch1.html")`` loads a page of the site in a fresh context."""
+    contexts: list[BrowserContext] = []
+
+    def _open(path: str, wait_for_idle: bool = True) -> Visit:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        visit = Visit(page)
+        _block_other_hosts(context, visit.failed_requests)
+        _watch(page, visit)
+        page.goto(site_url + path, wait_until="load")
+        if wait_for_idle:
+            page.wait_for_load_state("networkidle")
+        return visit
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot() -> Callable[[Page, str], Path]:
+    """``screenshot(page, name)``: full-page PNG under tests/artifacts/screenshots/ (git-ignored)."""
+
+    def _take(page: Page, name: str) -> Path:
+        SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS_DIR / (name.replace("/", "__") + ".png")
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _take
