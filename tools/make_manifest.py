@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import sys
 from pathlib import Path
 from urllib.parse import quote
@@ -72,6 +73,10 @@ FAMILIES = {
             "Every workbook repeats the partner row 'Australia' verbatim.",
             "Partner names are IMF names; data/imf_partner_iso3.csv maps them to codes.",
             "Kazakhstan-reported imports 2010-2012 are customs data without Customs Union partners (Russia, Belarus).",
+            "Large estimates carry thousands separators ('1,247.27 e').",
+            "The World and Advanced Economies workbooks hold negative values for Malaysia 1960-1963; "
+            "data/dots_dropped_cells.csv lists them and they are read as missing.",
+            "Workbooks 143 and 144 both hold Nicaragua (same values); 144 is not primary.",
         ],
     },
     "wb-wdi": {
@@ -129,7 +134,11 @@ FAMILIES = {
         "licence": "UN Comtrade terms of use: reuse with attribution (carrier repository has no licence)",
         "vintage": "2025",
         "unit": "US dollars",
-        "quirks": ["Raw API records: TOTAL and selected HS chapters; partners World and the other country."],
+        "quirks": [
+            "Raw API records: TOTAL and selected HS chapters; partners World and the other country.",
+            "The HS edition changes over the years (H4, H5, H6).",
+            "The header has one field fewer than the rows (each row ends with a comma).",
+        ],
     },
     "wits-total": {
         **WITS_FAMILY,
@@ -209,8 +218,12 @@ def build(mirror: Path) -> dict:
             **file_facts(mirror, f"{DOTS}/DOTS_{row.workbook}.xlsx"),
         }
     for code in WDI_INDICATORS:
+        package = json.loads((mirror / f"{WDI}/{code}/datapackage.json").read_text(encoding="utf-8"))
         sources[f"wdi-{code}"] = {
             "family": "wb-wdi",
+            "title": f"World Development Indicators: {package['title']} ({code.upper()})",
+            "unit": f"as in the indicator's title: {package['title']}",
+            "landing_page": f"https://data.worldbank.org/indicator/{code.upper()}",
             "indicator": code,
             **file_facts(mirror, f"{WDI}/{code}/data.csv"),
         }
