@@ -6,7 +6,7 @@ import json
 import re
 import shutil
 
-from pipeline_fixtures import GDP_CELLS, PARAMETERS_CELL
+from pipeline_fixtures import GDP_CELLS, PARAMETERS_CELL, PLAIN_CELLS
 
 from kzcn import pipeline
 
@@ -124,3 +124,23 @@ def test_input_log_last_hash_wins(tmp_path):
     log.write_text("b\t2\na\t1\nb\t3\n\nmalformed-line\n", encoding="utf-8")
     assert pipeline.read_input_log(log) == {"a": "1", "b": "3"}
     assert json.dumps(pipeline.read_input_log(tmp_path / "missing.log")) == "{}"
+
+
+def test_only_executes_the_named_notebook_and_keeps_the_others(project):
+    assert project.build() == 0
+    project.write_notebook("gdp", [*GDP_CELLS, 'print("edited gdp")'], PARAMETERS_CELL)
+    project.write_notebook("plain", [*PLAIN_CELLS, 'print("edited plain")'])
+
+    assert project.build("--only", "gdp") == 0
+
+    assert project.report() == {
+        "notebooks/gdp.ipynb": "execute",
+        "notebooks/growth.ipynb": "cached",
+        "notebooks/plain.ipynb": "cached",
+    }
+    html = project.out / "html" / "notebooks"
+    assert "edited gdp" in (html / "gdp.html").read_text(encoding="utf-8")
+    # the edited but not named notebook keeps its last executed copy until the next full build
+    assert "edited plain" not in (html / "plain.html").read_text(encoding="utf-8")
+    assert project.build() == 0
+    assert project.report()["notebooks/plain.ipynb"] == "execute"
