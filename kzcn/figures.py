@@ -121,7 +121,9 @@ def read_published_csv(path: str | Path, dtypes: Mapping[str, str] | None = None
     text_columns = {
         name: str for name, dtype in (dtypes or {}).items() if dtype in {"object", "string", "str"}
     }
-    return pd.read_csv(io.StringIO("".join(lines[start:])), dtype=text_columns or None, keep_default_na=True)
+    return pd.read_csv(
+        io.StringIO("".join(lines[start:])), dtype=text_columns or None, float_precision="round_trip"
+    )
 
 
 def frame_fingerprint(df: pd.DataFrame) -> str:

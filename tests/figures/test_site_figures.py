@@ -116,7 +116,7 @@ def test_favicon_and_version_are_published(built_site):
     import kzcn
 
     assert (built_site / "favicon.ico").is_file()
-    assert f"version {kzcn.__version__}" in (built_site / "index.html").read_text(encoding="utf-8")
+    assert f"version {kzcn.__version__}" in (built_site / "book" / "index.html").read_text(encoding="utf-8")
 
 
 def test_ids_and_numbers_stable_when_the_same_stage_is_rendered_again(built_site, index, tmp_path):
