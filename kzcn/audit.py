@@ -76,6 +76,10 @@ ANNOTATION_COLUMNS = ("row_id", "cause", "reason", "reviewed_by", "reviewed_on")
 #: Powers of ten tried by the unit-or-scale rule (x10 ... x1e9 and the inverses).
 SCALE_EXPONENTS = (1, 2, 3, 6, 9, -1, -2, -3, -6, -9)
 
+#: A repeated value is taken for a copying slip only when it has at least this many
+#: significant digits: equal seven-digit amounts in two years are no coincidence.
+REPEAT_MIN_DIGITS = 4
+
 #: Statuses that count as agreement.
 AGREES = (compare.REPRODUCED, compare.WITHIN_TOLERANCE)
 
@@ -397,6 +401,8 @@ def _neighbour_repeat(row: AuditRow, rows_by_key: Mapping[tuple, AuditRow]) -> s
     """A cell printing exactly its neighbouring year's value, and further from the data of the two."""
     if row.kind != "cell" or len(row.measure.years) != 1:
         return None
+    if len(_digits(row.printed).lstrip("0")) < REPEAT_MIN_DIGITS:
+        return None  # two short values can coincide honestly (7.6 % in two years)
     year = row.measure.years[0]
     for offset in (-1, 1):
         other = rows_by_key.get(_cell_key(row, str(year + offset)))

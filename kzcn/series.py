@@ -318,7 +318,19 @@ def _vintage_series(data: DataContext, source_id: str, reporter: str, partner: s
     flows = _wits2023_flows(table) if "measure" in table.columns else table
     if flows[(flows["reporter"] == reporter) & (flows["partner"] == partner)].empty:
         return None
-    data._series[key] = analysis.bilateral_series(flows, reporter, partner)
+    found = analysis.bilateral_series(flows, reporter, partner)
+    if "measure" in table.columns:
+        # WITS 2023 publishes the partner's shares itself (it has no world totals to divide by)
+        shares = table[
+            (table["measure"] == "share_pct")
+            & (table["reporter"] == reporter)
+            & (table["partner"] == partner)
+        ]
+        by_flow = shares.pivot_table(index="year", columns="flow", values="value")
+        for flow, column in (("export", "export_share"), ("import", "import_share")):
+            if flow in by_flow.columns:
+                found[column] = by_flow[flow].reindex(found.index)
+    data._series[key] = found
     return data._series[key]
 
 

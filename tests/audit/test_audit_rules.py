@@ -253,3 +253,20 @@ def test_transposition_detector():
     assert not audit.is_transposition(63.0, 63.0, 0)
     assert not audit.is_transposition(63.0, 64.0, 0)
     assert not audit.is_transposition(63.0, math.nan, 0)
+
+
+def test_a_long_value_repeating_the_next_year_is_a_copying_slip_and_a_short_one_is_not():
+    cells = pd.DataFrame(
+        [
+            _cell("tbl-1-1:2000:export-amount", 2000, "export", "amount", "100.25", 100.25, "USD mn"),
+            _cell("tbl-1-1:2001:export-amount", 2001, "export", "amount", "100.25", 100.25, "USD mn"),
+            _cell("tbl-1-1:2000:import-share", 2000, "import", "share", "7.7", 7.7, "percent"),
+            _cell("tbl-1-1:2001:import-share", 2001, "import", "share", "7.7", 7.7, "percent"),
+        ]
+    )
+    table = run([], cells=cells)
+    # exports were 100 in 2000 and 120 in 2001: the 2001 cell is the copy
+    assert table.loc["tbl-1-1:2001:export-amount", "cause"] == audit.TYPO
+    assert table.loc["tbl-1-1:2000:export-amount", "cause"] != audit.TYPO
+    assert table.loc["tbl-1-1:2000:import-share", "cause"] != audit.TYPO
+    assert table.loc["tbl-1-1:2001:import-share", "cause"] != audit.TYPO
