@@ -625,26 +625,62 @@ def balance_unit(comparison: pd.DataFrame) -> str:
     return units.iloc[0] if len(units) else "n/a"
 
 
-def first_year_all_reproduced(comparison: pd.DataFrame, measure: str = "amount") -> str:
-    """Earliest year from which every printed cell of ``measure`` is reproduced."""
+def reproduced_run(comparison: pd.DataFrame, measure: str = "amount") -> str:
+    """Longest run of consecutive years in which every printed ``measure`` cell is reproduced (``"2002–2009"``)."""
     cells = comparison[comparison["cell_id"].str.endswith(f"-{measure}")]
-    bad_years = cells.loc[cells["status"] != compare.REPRODUCED, "year"]
-    years = sorted(cells["year"].unique())
-    later = [y for y in years if not len(bad_years) or y > bad_years.max()]
-    return str(later[0]) if later else "none"
+    good = cells.groupby("year")["status"].apply(
+        lambda statuses: bool((statuses == compare.REPRODUCED).all())
+    )
+    best: list[int] = []
+    run: list[int] = []
+    for year, ok in good.sort_index().items():
+        run = [*run, year] if ok and (not run or year == run[-1] + 1) else ([year] if ok else [])
+        best = run if len(run) > len(best) else best
+    if not best:
+        return "none"
+    return str(best[0]) if len(best) == 1 else f"{best[0]}–{best[-1]}"
+
+
+def totals_from_rounded_parts(comparison: pd.DataFrame) -> list[int]:
+    """Years whose printed total misses DOTS but equals printed exports plus printed imports.
+
+    Such a total was added up from already rounded parts, which explains a gap
+    in its last digit.
+    """
+    years = []
+    for year, group in comparison.groupby("year"):
+        by_id = group.set_index(group["cell_id"].str.rsplit(":", n=1).str[-1])
+        needed = {"export-amount", "import-amount", "total-amount"}
+        if not needed <= set(by_id.index) or by_id.loc["total-amount", "status"] == compare.REPRODUCED:
+            continue
+        parts = by_id.loc["export-amount", "value"] + by_id.loc["import-amount", "value"]
+        decimals = compare.printed_decimals(by_id.loc["total-amount", "printed"])
+        if round(parts, decimals) == by_id.loc["total-amount", "value"]:
+            years.append(int(year))
+    return years
 
 
 def table_1_1_findings(comparison: pd.DataFrame) -> dict[str, str]:
     """Where Table 1.1's cells depart from DOTS, as a short phrase for glue."""
     off = comparison[comparison["status"] == compare.DIFFERS]
-    amounts_from = first_year_all_reproduced(comparison)
+    amounts_run = reproduced_run(comparison)
+    summed = totals_from_rounded_parts(comparison)
+    summed_text = ", ".join(str(y) for y in summed) if summed else "no year"
     if off.empty:
-        return {"t11_findings": "no cell differs beyond the tolerance", "t11_amounts_from": amounts_from}
+        return {
+            "t11_findings": "no cell differs beyond the tolerance",
+            "t11_amounts_run": amounts_run,
+            "t11_summed_totals": summed_text,
+        }
     by_column = off.groupby("column_label")["year"].apply(
         lambda years: ", ".join(str(y) for y in sorted(years))
     )
     parts = [f"{label} ({years})" for label, years in by_column.items()]
-    return {"t11_findings": "cells that differ are " + "; ".join(parts), "t11_amounts_from": amounts_from}
+    return {
+        "t11_findings": "cells that differ are " + "; ".join(parts),
+        "t11_amounts_run": amounts_run,
+        "t11_summed_totals": summed_text,
+    }
 
 
 # =================================================================== Table 1.2

@@ -242,3 +242,39 @@ def test_series_of_an_absent_reporter_is_empty_not_an_error(flows):
     series = analysis.bilateral_series(flows, "TKM", "KAZ")
     assert series.empty
     assert {"total", "trade_share", "total_growth"} <= set(series.columns)
+
+
+def test_reproduced_run_finds_the_longest_stretch_of_good_years():
+    comparison = pd.DataFrame(
+        {
+            "cell_id": [f"t:{y}:export-amount" for y in (1999, 2000, 2001, 2002, 2003, 2004)]
+            + ["t:2002:export-share"],
+            "year": [1999, 2000, 2001, 2002, 2003, 2004, 2002],
+            "status": [
+                "differs",
+                "reproduced",
+                "within tolerance",
+                "reproduced",
+                "reproduced",
+                "reproduced",
+                "differs",
+            ],
+        }
+    )
+    assert analysis.reproduced_run(comparison) == "2002–2004"
+    assert analysis.reproduced_run(comparison, "share") == "none"
+
+
+def test_totals_added_up_from_rounded_parts_are_recognised():
+    comparison = pd.DataFrame(
+        {
+            "cell_id": ["t:2005:export-amount", "t:2005:import-amount", "t:2005:total-amount"],
+            "year": [2005, 2005, 2005],
+            "printed": ["2.4239", "1.2518", "3.6757"],
+            "value": [2.4239, 1.2518, 3.6757],
+            "status": ["reproduced", "reproduced", "within tolerance"],
+        }
+    )
+    assert analysis.totals_from_rounded_parts(comparison) == [2005]
+    comparison.loc[2, "status"] = "reproduced"
+    assert analysis.totals_from_rounded_parts(comparison) == []
