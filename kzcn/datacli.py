@@ -2,7 +2,7 @@
 
     fetch  [--only ID ...] [--base-url URL]   download + verify sha256 (skips verified files)
     verify [--only ID ...] [--strict]         re-hash the raw cache (--strict: missing files count)
-    parse  [--only ID ...] [--base-url URL]   parse + validate into the processed cache
+    parse  [--only ID ...] [--base-url URL] [--jobs N]   parse + validate into the processed cache
     list                                      the manifest's ids
 
 Exit status is non-zero on any failure; the message names the file, URL and hashes.
@@ -34,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
         if name in {"fetch", "parse"}:
             command.add_argument(
                 "--base-url", help="replaces https://raw.githubusercontent.com/ (or KZCN_DATA_BASE_URL)"
+            )
+        if name == "parse":
+            command.add_argument(
+                "--jobs", type=int, help="parallel parser processes (default: CPUs, at most 4)"
             )
         if name == "verify":
             command.add_argument(
@@ -74,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             from kzcn.store import parse_all
 
             started = time.perf_counter()
-            counts = parse_all(args.only)
+            counts = parse_all(args.only, jobs=args.jobs)
             print(
                 f"{len(counts)} table(s), {sum(counts.values())} rows, in {time.perf_counter() - started:.1f} s"
             )

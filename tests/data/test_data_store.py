@@ -84,3 +84,27 @@ def test_every_load_is_logged_even_from_the_cache(seeded, tmp_path, monkeypatch)
     store.load("wdi-test", manifest)
     digest = manifest["wdi-test"].sha256
     assert log.read_text() == f"wdi-test\t{digest}\nwdi-test\t{digest}\n"
+
+
+def test_parse_all_in_parallel_caches_everything_and_reports_a_bad_file(tmp_path, monkeypatch):
+    from kzcn.parsers import ParseError
+
+    monkeypatch.setenv("KZCN_RAW_DIR", str(tmp_path / "raw"))
+    monkeypatch.setenv("KZCN_PROCESSED_DIR", str(tmp_path / "processed"))
+    entries = {}
+    for number in range(6):
+        relpath = RELPATH.replace("/test/", f"/test{number}/")
+        raw = tmp_path / "raw" / relpath
+        raw.parent.mkdir(parents=True)
+        write_wdi_csv(raw, rows=[f"Kazakhstan,KAZ,2010,{number}"])
+        entries[f"wdi-{number}"] = ("wdi", relpath, sha256(raw))
+    manifest = manifest_for(entries)
+    assert store.parse_all(manifest=manifest, jobs=2) == {f"wdi-{n}": 1 for n in range(6)}
+    assert len(list((tmp_path / "processed").glob("*.parquet"))) == 6
+
+    bad = tmp_path / "raw" / RELPATH.replace("/test/", "/bad/")
+    bad.parent.mkdir(parents=True)
+    bad.write_text("Country Name,Country Code,Value\n")
+    entries["wdi-bad"] = ("wdi", RELPATH.replace("/test/", "/bad/"), sha256(bad))
+    with pytest.raises(ParseError, match=r"missing column\(s\) \['Year'\]"):
+        store.parse_all(manifest=manifest_for(entries), jobs=2)
