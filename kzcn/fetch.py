@@ -34,6 +34,10 @@ def sha256_of(path: Path) -> str:
 
 
 def _fail(source: Source, url: str, reason: str, actual: str | None = None) -> FetchError:
+    # A stale or tampered copy that pooch tried to replace must not outlive the failure.
+    target = source.cache_path()
+    if target.exists() and sha256_of(target) != source.sha256:
+        target.unlink()
     actual_text = actual or "none (nothing usable was downloaded)"
     return FetchError(
         f"{source.id}: {reason}\n"
@@ -68,6 +72,8 @@ def fetch_one(source: Source, base_url: str | None = None, progressbar: bool = T
     except ValueError as error:
         # pooch's message is "... expected <hash> but got <hash>. Deleted download ..."
         text = str(error)
+        if "hash" not in text:
+            raise  # not a verification failure (e.g. pooch missing tqdm for the progress bar)
         actual = text.split(" but got ", 1)[1].split(".", 1)[0] if " but got " in text else None
         raise _fail(
             source, url, "sha256 mismatch: the downloaded bytes are not the declared file", actual

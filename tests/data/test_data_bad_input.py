@@ -223,3 +223,15 @@ def test_duplicate_key_in_a_csv_is_a_validation_error(tmp_path):
     path = write_wdi_csv(tmp_path / "data.csv", rows=["Kazakhstan,KAZ,2010,100.5", "Kazakhstan,KAZ,2010,101"])
     with pytest.raises(DataValidationError, match=r"unique key \(iso3, year, indicator\).*rows \[0, 1\]"):
         validate(wdi.parse(path), "wdi", "data.csv")
+
+
+def test_a_failed_refresh_does_not_leave_the_tampered_copy(caches, served):
+    base_url, www = served
+    good = write_dots_workbook(www / RELPATH)
+    manifest = manifest_for({"dots-KAZ": ("dots", RELPATH, sha256(good))})
+    path = fetch.fetch(base_url=base_url, progressbar=False, manifest=manifest)["dots-KAZ"]
+    path.write_bytes(b"tampered")
+    (www / RELPATH).unlink()  # the host now answers 404
+    with pytest.raises(fetch.FetchError, match="HTTP error 404"):
+        fetch.fetch(base_url=base_url, progressbar=False, manifest=manifest)
+    assert _cache_is_empty(caches)
