@@ -527,7 +527,7 @@ def source_line(source_ids: Iterable[str], note: str = "") -> str:
 
     cites = list(dict.fromkeys(manifest.get(source_id).cite for source_id in source_ids))
     text = "; ".join(cites)
-    return f"{text}. {note}".strip() if note else text
+    return f"{text}. {note[:1].upper()}{note[1:]}" if note else text
 
 
 def pair_names(country: str, partner: str) -> dict[str, str]:
@@ -831,7 +831,7 @@ def claims_findings(table: pd.DataFrame, prefix: str) -> dict[str, str]:
         f"{prefix}_counts": f"Of {len(table)} trade figures in the prose, taking the better of the two views: "
         + ", ".join(parts),
         f"{prefix}_early": f"{early['claims']} figures dated {EARLY_YEARS[0]}–{EARLY_YEARS[1]}: "
-        f"{early['reporter']} agree with Kazakhstan's records, {early['mirror']} with China's",
+        f"{early['reporter']} agree with the reporting country's own records, {early['mirror']} with its partner's",
     }
 
 
@@ -1181,11 +1181,16 @@ def c5_labels(reporter: str, start: int, end: int) -> dict:
 # ================================================================== Chapter 2
 
 
-def timeline_table(start: int, end: int) -> pd.DataFrame:
-    """Dated agreements, visits, statements and events of the thesis, in date order."""
+def timeline_table(start: int, end: int, kinds: Iterable[str] | None = None) -> pd.DataFrame:
+    """Dated agreements, visits, statements and events of the thesis, in date order.
+
+    ``kinds`` keeps only some kinds (``agreement``, ``visit``, ``statement``, ``event``).
+    """
     from kzcn import ledger
 
     events = ledger.load_timeline()
+    if kinds is not None:
+        events = events[events["kind"].isin(list(kinds))]
     years = events["date"].astype(str).str[:4].astype(int)
     events = events[(years >= start) & (years <= end)].assign(_year=years)
     events = events.sort_values(["date", "event_id"])
@@ -1198,13 +1203,16 @@ def timeline_table(start: int, end: int) -> pd.DataFrame:
             "Thesis section": events["section"].astype(str),
             "Footnotes": events["footnotes"].fillna("").astype(str).str.replace(";", ", "),
         }
-    )
+    ).reset_index(drop=True)
 
 
-def timeline_labels(start: int, end: int) -> dict:
+def timeline_labels(start: int, end: int, kinds: Iterable[str] | None = None) -> dict:
     """Labels of the timeline table."""
+    what = (
+        " and ".join(f"{kind}s" for kind in kinds) if kinds else "Agreements, visits, statements and events"
+    )
     return {
-        "title": f"Agreements, visits and events dated in the thesis, {start}–{end}",
+        "title": f"{what[:1].upper()}{what[1:]} dated in the thesis, {start}–{end}",
         "source": "The thesis, transcribed in the ledger; descriptions in our words; footnote numbers refer to the thesis",
         "units": "dates as precise as printed (year, month or day)",
         "inputs": ["ledger:timeline.csv"],
