@@ -225,9 +225,9 @@ def main(argv: list[str] | None = None) -> int:
                 log_text = (logs / "peer-cache-rawchange.log").read_text()
                 executed = len(re.findall(r"Cached executed notebook", log_text))
                 reused = len(re.findall(r"Using cached notebook", log_text))
-                note = f"{executed} executed, {reused} reused"
-                if executed == 0 and reused:
-                    note += ": the data change is not seen"
+                note = f"{executed} notebooks executed, {reused} taken from its cache"
+                if executed == 0:
+                    note += ": the data change is missed"
                 rows.append(("jupyter-book cache: one-raw-file change", seconds, note))
         server.shutdown()
 
