@@ -147,6 +147,22 @@ def printed_totals(
     return claims.loc[sel].reset_index(drop=True)
 
 
+#: Where the book answers the thesis's two 2020 totals: a MyST label on the
+#: triangulation page, for the audit to link with {ref}`triangulation-2020`.
+TRIANGULATION_2020_LABEL = "triangulation-2020"
+TRIANGULATION_PAGE = "notebooks/beyond_2_triangulation"
+
+
+def explained_by_triangulation(claims: pd.DataFrame) -> pd.Series:
+    """Boolean mask of the ledger claims the triangulation's 2020 section explains.
+
+    Those are the Kazakhstan-China total-trade claims for 2020 (see
+    :func:`printed_totals`); the audit links them to :data:`TRIANGULATION_2020_LABEL`.
+    """
+    ids = set(printed_totals(claims, 2020, "KAZ", "CHN")["claim_id"])
+    return claims["claim_id"].isin(ids)
+
+
 def flow_series(
     flows: pd.DataFrame, reporter: str, partner: str, flow: str, source: str | None = None
 ) -> pd.Series:

@@ -160,3 +160,16 @@ def test_fdi_from_partner_picks_flows_stock_and_share(monkeypatch):
     assert fdi.loc[2015, "stock_share"] == pytest.approx(2.4)
     with pytest.raises(LookupError):
         triangulation.fdi_from_partner("USA")
+
+
+def test_explained_by_triangulation_marks_the_2020_totals_only():
+    claims = pd.DataFrame(
+        {
+            "claim_id": ["a", "b", "c"],
+            "quantity": ["trade_total", "trade_total", "trade_total"],
+            "period": ["2020", "2019", "2020"],
+            "reporter": ["KAZ", "KAZ", "KGZ"],
+            "partner": ["CHN", "CHN", "CHN"],
+        }
+    )
+    assert triangulation.explained_by_triangulation(claims).tolist() == [True, False, False]
