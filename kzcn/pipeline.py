@@ -37,6 +37,7 @@ import ast
 import concurrent.futures
 import ctypes
 import fcntl
+import fnmatch
 import hashlib
 import json
 import os
@@ -67,6 +68,9 @@ PIPELINE_CACHE_VERSION = 1
 #: The parameters the build may pass (ARCHITECTURE.md: every notebook declares them).
 PARAMETER_NAMES = ("country", "partner", "start_year", "end_year")
 DEFAULT_COUNTRY = "KAZ"
+
+#: Notebooks that a variant for another country contains (unless their metadata says otherwise).
+VARIANT_NOTEBOOK_GLOB = "notebooks/beyond_*.ipynb"
 
 #: What the stage copies from the book source besides the notebooks.
 BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib")
@@ -539,8 +543,8 @@ class Build:
         for rel in notebooks:
             path = self.source_dir / rel
             declared = declared_parameters(path)
-            if self.variant and "country" not in declared:
-                continue  # a thesis-only chapter: not part of another country's book
+            if self.variant and not ("country" in declared and is_variant_notebook(path, rel)):
+                continue  # a thesis chapter: its comparisons hold for Kazakhstan only
             params = effective_parameters(declared, self.requested)
             key = {"content": notebook_content_hash(path), "parameters": params, "package": code}
             job = NotebookJob(rel=rel, parameters=params, key=key)
@@ -720,7 +724,11 @@ class Build:
                     figure_owner[rel] = job.rel
                     files[rel] = figure.read_bytes()
         if self.variant:
-            files["_toc.yml"] = variant_toc(self.source_dir, {job.rel for job in jobs})
+            # A variant built with --only (the fast path) shows only what it executed
+            # now or before: an unexecuted chapter would render with its glued numbers
+            # missing, and Sphinx's warnings about them fail the build.
+            built = {job.rel for job in jobs if job.action != "source"}
+            files["_toc.yml"] = variant_toc(self.source_dir, built)
             files["_config.yml"] = variant_config(files["_config.yml"], self.variant)
         sync_tree(files, self.stage_dir)
         self.jobs_done = jobs
@@ -885,6 +893,20 @@ def failure_message(rel: str, executed: Path, stderr: str) -> str:
 
 
 # ------------------------------------------------------------------ variants
+
+
+def is_variant_notebook(path: Path, rel: str) -> bool:
+    """Whether a notebook belongs in the book of another country.
+
+    The thesis chapters set the thesis's printed numbers beside recomputed ones,
+    which only makes sense for Kazakhstan; the chapters beyond the thesis are
+    written for any country.  A notebook may say so itself in its metadata
+    (``"kzcn": {"variant": true|false}``); otherwise its name decides.
+    """
+    declared = nbformat.read(path, as_version=4).metadata.get("kzcn", {}).get("variant")
+    if isinstance(declared, bool):
+        return declared
+    return fnmatch.fnmatch(rel, VARIANT_NOTEBOOK_GLOB)
 
 
 def variant_toc(source_dir: Path, notebooks: set[str]) -> bytes:

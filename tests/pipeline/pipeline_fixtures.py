@@ -82,8 +82,10 @@ GROWTH_CELLS = [
 PLAIN_CELLS = ['print("a page without data")']
 
 
-def notebook(cells: list[str], parameters: str | None = None) -> nbformat.NotebookNode:
+def notebook(cells: list[str], parameters: str | None = None, variant: bool = True) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
+    # opt in to variant books through the metadata (the real book's rule is the file name)
+    nb.metadata["kzcn"] = {"variant": variant}
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     title = nbformat.v4.new_markdown_cell("# A fixture chapter")
