@@ -630,6 +630,7 @@ def audit_table(rows: list[AuditRow] | None = None) -> pd.DataFrame:
                 "unit": row.unit,
                 "unit_note": row.unit_note,
                 "qualifier": row.qualifier,
+                "decimals": row.decimals,
                 "recomputed": row.recomputed,
                 "recomputed_source": row.recomputed_source,
                 "mirror": mirror.value if mirror else math.nan,
@@ -713,6 +714,10 @@ def plot_summary(table: pd.DataFrame):
     return fig, cross.reset_index().melt(id_vars="status", var_name="cause", value_name="rows")
 
 
+def _shown(value: float, decimals: int) -> str:
+    return "" if value is None or pd.isna(value) else f"{value:,.{int(decimals)}f}"
+
+
 def listing(table: pd.DataFrame, kind: str, relative_to: str = "notebooks") -> pd.DataFrame:
     """The audit rows of one kind (``claim`` or ``cell``) as the audit page shows them.
 
@@ -735,11 +740,16 @@ def listing(table: pd.DataFrame, kind: str, relative_to: str = "notebooks") -> p
     return pd.DataFrame(
         {
             "ledger row": rows["row_id"].to_numpy(),
-            "where": rows["where"].to_numpy(),
+            "where": rows["where"].str.split(" \\| ", n=1).str[-1].to_numpy(),
             "thesis prints": rows["printed"].to_numpy(),
             "unit": rows["unit"].to_numpy(),
-            "recomputed": rows["recomputed"].to_numpy(),
-            "difference": rows["difference"].to_numpy(),
+            # one digit more than the thesis prints, so a reader sees how close it came
+            "recomputed": [
+                _shown(v, d + 1) for v, d in zip(rows["recomputed"], rows["decimals"], strict=True)
+            ],
+            "difference": [
+                _shown(v, d + 1) for v, d in zip(rows["difference"], rows["decimals"], strict=True)
+            ],
             "status": rows["status"].to_numpy(),
             "cause": rows["cause"].to_numpy(),
             "why": evidence,
