@@ -291,7 +291,11 @@ def implied_values(rows: list[AuditRow]) -> dict[str, tuple[float, str]]:
     for row in rows:
         index.setdefault(_statement_key(row.measure), []).append(row)
 
+    used: list[str] = []
+
     def level(row: AuditRow, quantity: str, period: str, commodity: str | None = None) -> float | None:
+        """The printed level nearest to ``row``: same table for a cell; for a claim
+        the same section first, then the same chapter, then the nearest line."""
         m = row.measure
         key = (
             quantity,
@@ -301,16 +305,32 @@ def implied_values(rows: list[AuditRow]) -> dict[str, tuple[float, str]]:
             period,
             "level",
         )
-        found = [r for r in index.get(key, []) if _base_value(r) is not None]
-        same_table = [r for r in found if r.kind == row.kind and r.table_id == row.table_id]
+        found = [r for r in index.get(key, []) if _base_value(r) is not None and r is not row]
         if row.kind == "cell":
-            found = same_table  # a table's identities hold within the table
-        chosen = (same_table or found or [None])[0]
-        return None if chosen is None else _base_value(chosen)
+            found = [r for r in found if r.kind == "cell" and r.table_id == row.table_id]
+        found.sort(
+            key=lambda r: (
+                (r.kind, r.table_id) != (row.kind, row.table_id),
+                r.section != row.section,
+                r.chapter != row.chapter,
+                abs(r.line - row.line),
+                r.row_id,
+            )
+        )
+        if not found:
+            return None
+        used.append(found[0].row_id)
+        return _base_value(found[0])
+
+    def how(text: str) -> str:
+        named = ", ".join(dict.fromkeys(used))
+        used.clear()
+        return f"{text} ({named})"
 
     implied: dict[str, tuple[float, str]] = {}
     for row in rows:
         m = row.measure
+        used.clear()
         factor = series.MONEY_UNITS.get(row.unit)
         if m.quantity in {"trade_total", "trade_balance"} and factor and row.kind == "cell":
             exports = level(row, "exports", m.period)
@@ -318,23 +338,23 @@ def implied_values(rows: list[AuditRow]) -> dict[str, tuple[float, str]]:
             if exports is not None and imports is not None:
                 total = m.quantity == "trade_total"
                 value = exports + imports if total else exports - imports
-                how = "exports + imports" if total else "exports - imports"
-                implied[row.row_id] = (value / factor, f"the printed {how} of the same row")
+                text = "printed exports + imports" if total else "printed exports - imports"
+                implied[row.row_id] = (value / factor, how(text))
         elif m.quantity in _LEVEL_OF_GROWTH and len(m.years) == 2 and row.unit in analysis.PERCENT_UNITS:
             first = level(row, _LEVEL_OF_GROWTH[m.quantity], str(m.years[0]))
             last = level(row, _LEVEL_OF_GROWTH[m.quantity], str(m.years[1]))
             if first and last is not None:
-                implied[row.row_id] = (100 * (last / first - 1), "the printed amounts of both years")
+                implied[row.row_id] = (100 * (last / first - 1), how("growth between the printed amounts"))
         elif m.quantity == "commodity_trade" and m.measure_kind == "share" and len(m.years) == 1:
             own = level(row, m.quantity, m.period)
             total = level(row, m.quantity, m.period, commodity="Total")
             if own is not None and total:
-                implied[row.row_id] = (100 * own / total, "the printed amount over the printed total")
+                implied[row.row_id] = (100 * own / total, how("printed amount over printed total"))
         elif m.quantity == "commodity_trade" and m.measure_kind == "growth" and len(m.years) == 2:
             first = level(row, m.quantity, str(m.years[0]))
             last = level(row, m.quantity, str(m.years[1]))
             if first and last is not None:
-                implied[row.row_id] = (100 * (last / first - 1), "the printed amounts of both years")
+                implied[row.row_id] = (100 * (last / first - 1), how("change between the printed amounts"))
     return implied
 
 
@@ -414,7 +434,19 @@ def _neighbour_repeat(row: AuditRow, rows_by_key: Mapping[tuple, AuditRow]) -> s
     return None
 
 
+#: Quantities precise enough for two statements about them to be compared: the
+#: catch-alls of the vocabulary ("other", "share_other", "count" ...) are not.
+COMPARABLE_QUANTITIES = frozenset(series.REGISTRY) | {"gnp", "gnp_growth", "gnp_relative", "commodity_trade"}
+
+
 def _other_statements(row: AuditRow, by_quantity: Mapping[tuple, list[AuditRow]]) -> str | None:
+    """Another ledger statement about the same quantity, period and parties that disagrees.
+
+    Statements without a period are not compared: "became the largest partner"
+    and "was the third largest partner" may both be true at different times.
+    """
+    if row.measure.quantity not in COMPARABLE_QUANTITIES or not row.measure.period:
+        return None
     base = _base_value(row)
     if base is None:
         return None
@@ -442,7 +474,11 @@ def classify(
         if row.row_id in implied:
             value, how = implied[row.row_id]
             if compare.status(row.value, value, row.decimals) not in AGREES:
-                return (INTERNAL, "disagrees with its own table", f"{how} give {value:.{row.decimals + 1}f}")
+                return (
+                    INTERNAL,
+                    "disagrees with other printed numbers",
+                    f"{how}: {value:.{row.decimals + 1}f}",
+                )
         found = _other_statements(row, by_quantity)
         if found:
             return (INTERNAL, "two statements disagree", found)

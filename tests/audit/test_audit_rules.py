@@ -270,3 +270,25 @@ def test_a_long_value_repeating_the_next_year_is_a_copying_slip_and_a_short_one_
     assert table.loc["tbl-1-1:2000:export-amount", "cause"] != audit.TYPO
     assert table.loc["tbl-1-1:2000:import-share", "cause"] != audit.TYPO
     assert table.loc["tbl-1-1:2001:import-share", "cause"] != audit.TYPO
+
+
+def test_statements_without_a_period_or_about_catch_all_quantities_are_not_compared():
+    table = run(
+        [
+            claim(
+                "c-2.1-001",
+                "third largest partner",
+                3.0,
+                "partner_rank",
+                "",
+                unit="rank",
+                measure_kind="rank",
+            ),
+            claim(
+                "c-2.1-002", "the largest partner", 1.0, "partner_rank", "", unit="rank", measure_kind="rank"
+            ),
+            claim("c-2.1-003", "to 88%", 88.0, "share_other", "2016", unit="percent", measure_kind="share"),
+            claim("c-2.1-004", "to 71%", 71.0, "share_other", "2016", unit="percent", measure_kind="share"),
+        ]
+    )
+    assert (table["cause"] != audit.INTERNAL).all()
