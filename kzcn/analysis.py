@@ -196,13 +196,15 @@ def compare_cells(cells: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
             unit = rows["unit"].iloc[0]
             if unit == UNSTATED and column in MONEY_COLUMNS:
                 unit = plausible_money_unit(rows["value"], base)
-            frame = rows[["cell_id", "year", "column_label", "printed", "value"]].copy()
+            kept = ["cell_id", "year", "column_label", "printed", "value"]
+            frame = rows[kept + (["decimals"] if "decimals" in rows else [])].copy()
             frame["unit"] = unit
             frame["recomputed"] = in_unit(base, unit) if unit != UNSTATED else float("nan")
             frames.append(frame)
     out = pd.concat(frames).loc[cells.index]
-    decimals = out["printed"].map(compare.printed_decimals)
-    result = compare.compare(out["value"], out["recomputed"], decimals)
+    if "decimals" not in out:
+        out["decimals"] = out["printed"].map(compare.printed_decimals)
+    result = compare.compare(out["value"], out["recomputed"], out["decimals"])
     out["difference"] = result["difference"]
     out["status"] = result["status"]
     out["year"] = out["year"].astype(int)
@@ -232,7 +234,7 @@ def thesis_layout(comparison: pd.DataFrame, *, extra_decimals: int = 1) -> pd.Da
             if label not in by_label.index:
                 continue
             cell = by_label.loc[label]
-            digits = compare.printed_decimals(cell["printed"])
+            digits = int(cell["decimals"])
             lines["thesis"][label] = str(cell["printed"])
             lines["recomputed"][label] = _format(cell["recomputed"], digits + extra_decimals)
             lines["difference"][label] = _format(cell["difference"], digits + extra_decimals)
@@ -576,8 +578,10 @@ def retarget(cells: pd.DataFrame, reporter: str, partner: str) -> pd.DataFrame:
     but blanks the value, so every status is *not printed*.
     """
     out = cells.copy()
+    out["decimals"] = out["printed"].map(compare.printed_decimals)
     out["reporter"], out["partner"] = reporter, partner
     out["value"] = float("nan")
+    out["printed"] = ""
     return out
 
 
@@ -598,8 +602,11 @@ def table_1_1(flows: pd.DataFrame, country: str, partner: str) -> pd.DataFrame:
     """Table 1.1 recomputed and compared (for another pair: recomputed only)."""
     from kzcn import ledger
 
-    cells = resolve_units(ledger.load_table("tbl-1-1"), flows)
-    if not is_thesis_pair(country, partner):
+    if is_thesis_pair(country, partner):
+        cells = resolve_units(ledger.load_table("tbl-1-1"), flows)
+    else:
+        # the unit of the unit-less balance column is read off the thesis's own pair
+        cells = resolve_units(ledger.load_table("tbl-1-1"), load_flows([THESIS_COUNTRY]))
         cells = retarget(cells, country, partner)
     return compare_cells(cells, flows)
 
@@ -654,7 +661,9 @@ def totals_from_rounded_parts(comparison: pd.DataFrame) -> list[int]:
         if not needed <= set(by_id.index) or by_id.loc["total-amount", "status"] == compare.REPRODUCED:
             continue
         parts = by_id.loc["export-amount", "value"] + by_id.loc["import-amount", "value"]
-        decimals = compare.printed_decimals(by_id.loc["total-amount", "printed"])
+        if pd.isna(parts) or pd.isna(by_id.loc["total-amount", "value"]):
+            continue  # nothing printed (a page rebuilt for another country)
+        decimals = int(by_id.loc["total-amount", "decimals"])
         if round(parts, decimals) == by_id.loc["total-amount", "value"]:
             years.append(int(year))
     return years
@@ -1437,3 +1446,23 @@ def sources_labels() -> dict:
         "units": "Files: count; Bytes: size of the raw files",
         "inputs": [],
     }
+
+
+def variant_note(country: str, partner: str):
+    """A Markdown warning shown only when a page is rebuilt for another pair than the thesis's.
+
+    Returns ``None`` (nothing displayed) for Kazakhstan-China, whose printed values
+    and comments the page's prose discusses.
+    """
+    if is_thesis_pair(country, partner):
+        return None
+    from IPython.display import Markdown
+
+    return Markdown(
+        ":::{warning}\n"
+        f"This page was rebuilt for **{name_of(country)}** and {name_of(partner)}. The thesis prints its "
+        f"tables and figures for {name_of(THESIS_COUNTRY)} only: here every table shows recomputed values "
+        "without printed ones (status *not printed*), and sentences of the text that comment on the "
+        f"thesis's numbers refer to {name_of(THESIS_COUNTRY)}.\n"
+        ":::"
+    )

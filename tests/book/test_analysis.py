@@ -272,9 +272,16 @@ def test_totals_added_up_from_rounded_parts_are_recognised():
             "year": [2005, 2005, 2005],
             "printed": ["2.4239", "1.2518", "3.6757"],
             "value": [2.4239, 1.2518, 3.6757],
+            "decimals": [4, 4, 4],
             "status": ["reproduced", "reproduced", "within tolerance"],
         }
     )
     assert analysis.totals_from_rounded_parts(comparison) == [2005]
     comparison.loc[2, "status"] = "reproduced"
     assert analysis.totals_from_rounded_parts(comparison) == []
+
+
+def test_variant_note_only_for_other_pairs():
+    assert analysis.variant_note("KAZ", "CHN") is None
+    note = analysis.variant_note("UZB", "CHN")
+    assert "Uzbekistan" in note.data and note.data.startswith(":::{warning}")
