@@ -309,9 +309,8 @@ def table_3_1(flows: pd.DataFrame, cells: pd.DataFrame, start: int, end: int) ->
     unit = cells["unit"].iloc[0]
     totals = partner_totals(flows, reporter, C5, start, end, unit=unit)
     checked = compare_cells(cells, flows).set_index("year")
-    table = totals.rename(columns={code: name_of(code) for code in C5}).rename(
-        columns={"sum": "Sum of the five"}
-    )
+    # ISO3 codes keep the table narrow; the caption names the countries
+    table = totals.rename(columns={"sum": "Sum of the five"})
     mirror = pd.DataFrame({code: flow_values(flows, code, reporter).sum(axis=1, min_count=2) for code in C5})
     mirror_sum = (
         in_unit(mirror.sum(axis=1, min_count=len(C5)), unit) if len(mirror) else pd.Series(dtype=float)
@@ -807,6 +806,17 @@ def claims_labels(chapter: str) -> dict:
     }
 
 
+def claims_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The claims table with short headers for the page."""
+    return table.drop(columns=["Section"], errors="ignore").rename(
+        columns={
+            "Recomputed (reporter)": "Own statistics",
+            "Status (reporter)": "Status (own)",
+            "Recomputed (mirror)": "Mirror statistics",
+        }
+    )
+
+
 def _best_status(row: pd.Series) -> str:
     statuses = [row.get("Status (reporter)"), row.get("Status (mirror)")]
     return min((s for s in statuses if isinstance(s, str)), key=compare.STATUSES.index)
@@ -992,7 +1002,7 @@ def plot_figure_3_1(data: pd.DataFrame, country: str, partner: str, printed: pd.
     """Two panels: trade volume (US$ billion) and the partner's share of the country's trade (%)."""
     from kzcn import style
 
-    fig, (left, right) = style.new_figure(width=9.5, height=4.2, ncols=2)
+    fig, (left, right) = style.new_figure(width=9.5, height=5.0, ncols=2)
     for reporter in (country, partner):
         colour = style.REPORTER_COLOURS.get(reporter, style.OKABE_ITO[7])
         dash = style.REPORTER_LINESTYLES.get(reporter, "-")
@@ -1051,8 +1061,9 @@ def plot_figure_3_1(data: pd.DataFrame, country: str, partner: str, printed: pd.
     )
     left.set_title("Trade volume")
     right.set_title("Share")
-    left.legend(loc="upper right", fontsize="small")
-    right.legend(loc="lower right", fontsize="small")
+    # legends under the panels, so they never cover data or the off-scale note
+    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize="small", ncol=2)
+    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize="small", ncol=2)
     return fig
 
 
@@ -1115,7 +1126,10 @@ def table_3_1_labels(start: int, end: int) -> dict:
         ),
         "units": "US$ million (exports plus imports)",
         "inputs": [*ids, "ledger:tables.csv"],
-        "caption": "Difference is recomputed minus printed; statuses follow the tolerance rule of the methods page.",
+        "caption": "Columns KAZ to UZB: "
+        + ", ".join(f"{code} {name_of(code)}" for code in C5)
+        + ", as China reports its trade with each. Difference is the sum of the five minus the printed value; "
+        "statuses follow the tolerance rule of the methods page.",
     }
 
 
@@ -1124,7 +1138,7 @@ def table_3_1_findings(table: pd.DataFrame) -> dict[str, str]:
     checked = table.dropna(subset=["Thesis"])
     counts = compare.status_counts(checked["Status"])
     parts = [f"{n} {name}" for name, n in counts.items() if n and name != compare.NOT_PRINTED]
-    shares = 100 * table["Kazakhstan"] / table["Sum of the five"]
+    shares = 100 * table["KAZ"] / table["Sum of the five"]
     shares.index = table["Year"]
     shares = shares.dropna()
     text = (
