@@ -1480,3 +1480,94 @@ def variant_note(country: str, partner: str):
         f"thesis's numbers refer to {name_of(THESIS_COUNTRY)}.\n"
         ":::"
     )
+
+
+# ============================================================ macro claims (ch. 1-2)
+
+#: Ledger quantities of the macro context and the WDI indicator that answers them.
+MACRO_INDICATORS = {"gdp_growth": "ny.gdp.mktp.kd.zg", "exchange_rate": "pa.nus.fcrf"}
+MACRO_QUANTITIES = (
+    "gdp_growth",
+    "exchange_rate",
+    "foreign_trade_total",
+    "gnp",
+    "gnp_growth",
+    "gnp_relative",
+    "gnp_per_capita",
+)
+
+
+def macro_claims(country: str) -> pd.DataFrame:
+    """The thesis's claims about growth, output, exchange rates and total trade (thesis country only)."""
+    from kzcn import ledger
+
+    claims = ledger.load_claims()
+    if country != THESIS_COUNTRY:
+        return claims.iloc[0:0]
+    return claims[claims["quantity"].isin(MACRO_QUANTITIES)]
+
+
+def _span_growth(values: pd.Series, first: int, last: int, average: bool) -> float:
+    """Average annual (geometric) or cumulative growth in % over ``first``..``last`` from yearly rates."""
+    rates = values.reindex(range(first, last + 1))
+    if rates.isna().any():
+        return float("nan")
+    factor = float((1 + rates / 100).prod())
+    return 100 * (factor ** (1 / len(rates)) - 1) if average else 100 * (factor - 1)
+
+
+def _macro_value(claim: pd.Series, flows: pd.DataFrame) -> tuple[float, str]:
+    from kzcn import data
+
+    quantity, reporter = claim["quantity"], claim["reporter"]
+    years = [int(y) for y in str(claim["period"]).split("-")]
+    if quantity in MACRO_INDICATORS:
+        frame = data.wdi(MACRO_INDICATORS[quantity], [reporter])
+        series = frame.set_index("year")["value"]
+        source = f"WDI {MACRO_INDICATORS[quantity].upper()}"
+        if len(years) == 1:
+            return float(series.get(years[0], float("nan"))), source
+        # the printed words decide: "average" growth, otherwise growth over the whole span
+        words = f"{claim.get('locator', '')} {claim.get('note', '')}".lower()
+        average = "average" in words
+        reading = "average annual" if average else "cumulative"
+        return _span_growth(series, years[0], years[-1], average), f"{source}, {reading} over the span"
+    if quantity == "foreign_trade_total" and len(years) == 1 and claim["unit"] in USD_UNITS:
+        world = flow_values(flows, reporter, WORLD)
+        total = (world["exports"] + world["imports"]).get(years[0], float("nan"))
+        return float(total / USD_UNITS[claim["unit"]]), f"DOTS, {name_of(reporter)} as reporter"
+    return float("nan"), "no raw source (national accounts in local currency are not in the raw data)"
+
+
+def compare_macro_claims(claims: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
+    """Recompute the macro claims from WDI and DOTS; bounds in words are checked as bounds."""
+    rows = []
+    for _, claim in claims.iterrows():
+        value, reading = _macro_value(claim, flows)
+        decimals = claim_decimals(claim["printed"])
+        rows.append(
+            {
+                "Claim": claim["claim_id"],
+                "Economy": name_of(claim["reporter"]),
+                "Period": str(claim["period"]),
+                "Quantity": claim["quantity"],
+                "Printed": claim["printed"],
+                "Unit": claim["unit"],
+                "Recomputed": value,
+                "From": reading,
+                "Status": compare.status_qualified(claim["value"], value, decimals, claim["qualifier"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def macro_claims_labels() -> dict:
+    """Labels of the macro claims table."""
+    ids = [*(f"wdi-{code}" for code in MACRO_INDICATORS.values()), *dots_inputs([THESIS_PARTNER])]
+    return {
+        "title": "Growth, output, exchange rates and total trade quoted in the thesis, recomputed",
+        "source": source_line(ids, "printed values from the thesis's text (ledger)"),
+        "units": "as printed in each claim (column Unit)",
+        "inputs": [*ids, "ledger:claims.csv"],
+        "caption": "A value printed with 'more than' or 'less than' is reproduced when the data satisfy the bound.",
+    }

@@ -113,3 +113,24 @@ def status_counts(statuses: pd.Series) -> dict[str, int]:
     """How many cells have each status, in the fixed order of :data:`STATUSES`."""
     counts = statuses.value_counts()
     return {name: int(counts.get(name, 0)) for name in STATUSES}
+
+
+#: Qualifiers printed in words ("more than", "less than" ...) turn a value into a bound.
+_BOUNDS = {
+    "more_than": lambda recomputed, printed: recomputed > printed,
+    "less_than": lambda recomputed, printed: recomputed < printed,
+    "at_least": lambda recomputed, printed: recomputed >= printed,
+    "at_most": lambda recomputed, printed: recomputed <= printed,
+}
+
+
+def status_qualified(printed: float | None, recomputed: float | None, decimals: int, qualifier: str) -> str:
+    """:func:`status` for a value the text qualifies.
+
+    ``exact`` and ``approx`` use the rule as it stands; a bound ("more than 10 %")
+    is reproduced when the recomputed value satisfies it and differs otherwise.
+    """
+    bound = _BOUNDS.get(qualifier)
+    if bound is None or _missing(printed) or _missing(recomputed):
+        return status(printed, recomputed, decimals)
+    return REPRODUCED if bound(float(recomputed), float(printed)) else DIFFERS

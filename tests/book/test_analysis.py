@@ -285,3 +285,10 @@ def test_variant_note_only_for_other_pairs():
     assert analysis.variant_note("KAZ", "CHN") is None
     note = analysis.variant_note("UZB", "CHN")
     assert "Uzbekistan" in note.data and note.data.startswith(":::{warning}")
+
+
+def test_span_growth_average_or_cumulative():
+    rates = pd.Series({2001: 10.0, 2002: 10.0})
+    assert analysis._span_growth(rates, 2001, 2002, average=False) == pytest.approx(21.0)
+    assert analysis._span_growth(rates, 2001, 2002, average=True) == pytest.approx(10.0)
+    assert math.isnan(analysis._span_growth(rates, 2000, 2002, average=True))

@@ -55,3 +55,11 @@ def test_compare_aligns_series_and_reports_differences():
         compare.NOT_PRINTED,
     ]
     assert compare.status_counts(table["status"])[compare.REPRODUCED] == 2
+
+
+def test_bounds_in_words_are_checked_as_bounds():
+    assert compare.status_qualified(10.0, 10.5, 0, "more_than") == compare.REPRODUCED
+    assert compare.status_qualified(10.0, 9.9, 0, "more_than") == compare.DIFFERS
+    assert compare.status_qualified(65.0, 70.0, 0, "less_than") == compare.DIFFERS
+    assert compare.status_qualified(63.0, 56.0, 0, "approx") == compare.DIFFERS
+    assert compare.status_qualified(63.0, math.nan, 0, "more_than") == compare.NO_RAW_SOURCE
