@@ -4,8 +4,8 @@ For each ledger row (prose claim or table cell) the audit
 
 1. finds the values raw data give for it (:mod:`kzcn.series`: the primary
    recomputation, the partner's mirror statistics, other vintages);
-2. applies the project's one tolerance rule (:func:`kzcn.compare.status`) to the
-   thesis's value and the primary recomputation, honouring the printed
+2. applies the project's one tolerance rule (:func:`kzcn.compare.status_qualified`)
+   to the thesis's value and the primary recomputation, honouring the printed
    qualifier ("more than 20 billion" holds when the data exceed 20 billion);
 3. assigns a **cause class** from the rules below, evaluated in order, the
    first that fires winning;
@@ -100,24 +100,8 @@ def claim_decimals(printed: str) -> int:
 
 
 def qualified_status(value: float, recomputed: float, decimals: int, qualifier: str) -> str:
-    """The tolerance rule, with the printed qualifier honoured.
-
-    An inequality ("more than", "less than", "at least", "at most") that the
-    recomputed value satisfies is reproduced; one it breaks is judged by the
-    ordinary rule on its distance from the bound.
-    """
-    plain = compare.status(value, recomputed, decimals)
-    if plain == compare.NO_RAW_SOURCE or recomputed is None or pd.isna(recomputed):
-        return plain
-    holds = {
-        "more_than": recomputed > value,
-        "at_least": recomputed >= value,
-        "less_than": recomputed < value,
-        "at_most": recomputed <= value,
-    }.get(qualifier)
-    if holds:
-        return compare.REPRODUCED
-    return plain
+    """The project's one rule for qualified values (:func:`kzcn.compare.status_qualified`)."""
+    return compare.status_qualified(value, recomputed, decimals, qualifier)
 
 
 @dataclasses.dataclass
