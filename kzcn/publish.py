@@ -205,6 +205,71 @@ def claims_document(build_info: Mapping[str, Any]) -> dict[str, Any]:
     return document
 
 
+#: Tables of the audit page itself: a ledger id found there is not "where the book discusses it".
+AUDIT_TABLE_PREFIX = "tbl-audit-"
+
+
+def discussed_at(html_dir: Path, row_ids: set[str]) -> dict[str, str]:
+    """``ledger row id -> page#table`` for rows a chapter table lists by id.
+
+    The chapter notebooks tabulate the prose claims they recompute, with the
+    ledger id in a cell; such a table is a more precise place to link than the
+    chapter page.  The first table (pages in path order) wins.
+    """
+    found: dict[str, str] = {}
+    for page in sorted(html_dir.rglob("*.html")):
+        relative = page.relative_to(html_dir).as_posix()
+        if relative.startswith(("_static/", "_sources/", "figures/")):
+            continue
+        text = page.read_text(encoding="utf-8")
+        if not any(row_id in text for row_id in row_ids):
+            continue
+        for table in BeautifulSoup(text, "html.parser").find_all("table", id=True):
+            if table["id"].startswith(AUDIT_TABLE_PREFIX):
+                continue
+            for cell in table.find_all("td"):
+                value = cell.get_text(strip=True)
+                if value in row_ids and value not in found:
+                    found[value] = f"{relative}#{table['id']}"
+    return found
+
+
+def link_audit_rows(html_dir: Path, document: dict[str, Any], anchors: Mapping[str, str]) -> int:
+    """Point claims.json rows and the audit page's links at the tables found by
+    :func:`discussed_at`; returns how many links of the audit page changed."""
+    import posixpath
+    import re
+
+    for row in document.get("rows", []):
+        if row["row_id"] in anchors:
+            row["page"] = anchors[row["row_id"]]
+    changed = 0
+
+    def better(match: re.Match, folder: str) -> str:
+        nonlocal changed
+        row_id = match.group(2)
+        target = anchors.get(row_id)
+        if not target:
+            return match.group(0)
+        changed += 1
+        page_path, anchor = target.split("#", 1)
+        return f'<a href="{posixpath.relpath(page_path, folder)}#{anchor}">{row_id}</a>'
+
+    for page in sorted(html_dir.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        if f'id="{AUDIT_TABLE_PREFIX}' not in text:
+            continue
+        folder = page.parent.relative_to(html_dir).as_posix()
+        new_text = re.sub(
+            r'<a href="([^"#]*)">([a-z0-9.:_-]+)</a>',
+            lambda match, folder=folder: better(match, folder),
+            text,
+        )
+        if new_text != text:
+            page.write_text(new_text, encoding="utf-8")
+    return changed
+
+
 def finalize(stage_dir: Path, html_dir: Path, build_info: dict) -> None:
     """Publish figure files, ``figures.json``, ``claims.json`` and the favicon.
 
@@ -219,5 +284,8 @@ def finalize(stage_dir: Path, html_dir: Path, build_info: dict) -> None:
     rendered = find_rendered(html_dir, set(metadata))
     fill_numbers(html_dir, rendered)
     _write_json(html_dir / "figures.json", figures_index(stage_figures, html_dir, rendered, build_info))
-    _write_json(html_dir / "claims.json", claims_document(build_info))
+    claims = claims_document(build_info)
+    ids = {row["row_id"] for row in claims.get("rows", [])}
+    link_audit_rows(html_dir, claims, discussed_at(html_dir, ids) if ids else {})
+    _write_json(html_dir / "claims.json", claims)
     write_favicon(html_dir)
