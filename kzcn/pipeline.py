@@ -37,7 +37,6 @@ import ast
 import concurrent.futures
 import ctypes
 import fcntl
-import fnmatch
 import hashlib
 import json
 import os
@@ -68,9 +67,6 @@ PIPELINE_CACHE_VERSION = 1
 #: The parameters the build may pass (ARCHITECTURE.md: every notebook declares them).
 PARAMETER_NAMES = ("country", "partner", "start_year", "end_year")
 DEFAULT_COUNTRY = "KAZ"
-
-#: Notebooks that a variant for another country contains (unless their metadata says otherwise).
-VARIANT_NOTEBOOK_GLOB = "notebooks/beyond_*.ipynb"
 
 #: What the stage copies from the book source besides the notebooks.
 BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib")
@@ -543,8 +539,8 @@ class Build:
         for rel in notebooks:
             path = self.source_dir / rel
             declared = declared_parameters(path)
-            if self.variant and not ("country" in declared and is_variant_notebook(path, rel)):
-                continue  # a thesis chapter: its comparisons hold for Kazakhstan only
+            if self.variant and not ("country" in declared and is_variant_notebook(path)):
+                continue  # cannot be pointed at another country, or opted out
             params = effective_parameters(declared, self.requested)
             key = {"content": notebook_content_hash(path), "parameters": params, "package": code}
             job = NotebookJob(rel=rel, parameters=params, key=key)
@@ -895,18 +891,15 @@ def failure_message(rel: str, executed: Path, stderr: str) -> str:
 # ------------------------------------------------------------------ variants
 
 
-def is_variant_notebook(path: Path, rel: str) -> bool:
-    """Whether a notebook belongs in the book of another country.
+def is_variant_notebook(path: Path) -> bool:
+    """Whether a notebook that takes a ``country`` parameter belongs in another country's book.
 
-    The thesis chapters set the thesis's printed numbers beside recomputed ones,
-    which only makes sense for Kazakhstan; the chapters beyond the thesis are
-    written for any country.  A notebook may say so itself in its metadata
-    (``"kzcn": {"variant": true|false}``); otherwise its name decides.
+    Every such notebook does (the thesis chapters blank the thesis's printed
+    values and say that the commentary concerns Kazakhstan), unless its metadata
+    opts out with ``"kzcn": {"variant": false}``.
     """
     declared = nbformat.read(path, as_version=4).metadata.get("kzcn", {}).get("variant")
-    if isinstance(declared, bool):
-        return declared
-    return fnmatch.fnmatch(rel, VARIANT_NOTEBOOK_GLOB)
+    return declared if isinstance(declared, bool) else True
 
 
 def variant_toc(source_dir: Path, notebooks: set[str]) -> bytes:

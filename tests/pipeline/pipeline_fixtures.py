@@ -84,8 +84,8 @@ PLAIN_CELLS = ['print("a page without data")']
 
 def notebook(cells: list[str], parameters: str | None = None, variant: bool = True) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
-    # opt in to variant books through the metadata (the real book's rule is the file name)
-    nb.metadata["kzcn"] = {"variant": variant}
+    if not variant:
+        nb.metadata["kzcn"] = {"variant": False}
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     title = nbformat.v4.new_markdown_cell("# A fixture chapter")
@@ -135,8 +135,10 @@ class FixtureProject:
         document["sources"][source_id]["size"] = path.stat().st_size
         self.manifest_path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
 
-    def write_notebook(self, name: str, cells: list[str], parameters: str | None = None) -> None:
-        nbformat.write(notebook(cells, parameters), self.source / "notebooks" / f"{name}.ipynb")
+    def write_notebook(
+        self, name: str, cells: list[str], parameters: str | None = None, variant: bool = True
+    ) -> None:
+        nbformat.write(notebook(cells, parameters, variant), self.source / "notebooks" / f"{name}.ipynb")
 
     def html_snapshot(self, root: Path | None = None) -> dict[str, str]:
         html = (root or self.out) / "html"

@@ -6,7 +6,7 @@ import json
 import re
 import shutil
 
-from pipeline_fixtures import GDP_CELLS, PARAMETERS_CELL, PLAIN_CELLS
+from pipeline_fixtures import GDP_CELLS, GROWTH_CELLS, PARAMETERS_CELL, PLAIN_CELLS
 
 from kzcn import pipeline
 
@@ -94,13 +94,17 @@ def test_partner_variant_builds_apart_and_leaves_the_main_book_alone(project):
     assert project.build() == 0
     main_book = project.html_snapshot()
 
+    # growth.ipynb takes a country but opts out of variants in its metadata
+    project.write_notebook("growth", GROWTH_CELLS, PARAMETERS_CELL, variant=False)
+
     assert project.build("--country", "UZB") == 0
 
     variant = project.out / "variants" / "UZB"
     assert project.html_snapshot() == main_book
-    # notebooks that cannot take another country (no `country` parameter) are left out
-    assert project.report(variant) == {"notebooks/gdp.ipynb": "execute", "notebooks/growth.ipynb": "execute"}
+    # left out: plain.ipynb takes no `country` parameter, growth.ipynb opted out
+    assert project.report(variant) == {"notebooks/gdp.ipynb": "execute"}
     assert not (variant / "html" / "notebooks" / "plain.html").exists()
+    assert not (variant / "html" / "notebooks" / "growth.html").exists()
     assert gdp_line((variant / "html" / "notebooks" / "gdp.html").read_text(encoding="utf-8")).startswith(
         "GDP-2010-UZB: "
     )
