@@ -1571,3 +1571,22 @@ def macro_claims_labels() -> dict:
         "inputs": [*ids, "ledger:claims.csv"],
         "caption": "A value printed with 'more than' or 'less than' is reproduced when the data satisfy the bound.",
     }
+
+
+def table_1_2_share_base(cells: pd.DataFrame) -> dict[str, str]:
+    """How much larger than the printed Total is the total the printed shares imply?
+
+    For each commodity row, amount / share x 100 is the total its share was
+    computed on; the range over rows, relative to the printed Total of the same
+    year, is returned as text for glue.
+    """
+    amounts = cells[cells["measure"] == "amount"].set_index(["commodity", "year"])["value"]
+    shares = cells[(cells["measure"] == "share") & (cells["commodity"] != "Total")]
+    excess = [
+        100 * (amounts[(row.commodity, row.year)] / row.value * 100 / amounts[("Total", row.year)] - 1)
+        for row in shares.itertuples()
+        if row.value
+    ]
+    if not excess:
+        return {"t12_base_min": "n/a", "t12_base_max": "n/a"}
+    return {"t12_base_min": _fmt(min(excess), 0), "t12_base_max": _fmt(max(excess), 0)}

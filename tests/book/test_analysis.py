@@ -292,3 +292,14 @@ def test_span_growth_average_or_cumulative():
     assert analysis._span_growth(rates, 2001, 2002, average=False) == pytest.approx(21.0)
     assert analysis._span_growth(rates, 2001, 2002, average=True) == pytest.approx(10.0)
     assert math.isnan(analysis._span_growth(rates, 2000, 2002, average=True))
+
+
+def test_table_1_2_share_base_finds_the_larger_denominator():
+    cells = pd.DataFrame(
+        [
+            {"commodity": "Total", "measure": "amount", "year": 2010, "value": 1000.0},
+            {"commodity": "Shoes", "measure": "amount", "year": 2010, "value": 100.0},
+            {"commodity": "Shoes", "measure": "share", "year": 2010, "value": 8.0},  # computed on 1250
+        ]
+    )
+    assert analysis.table_1_2_share_base(cells) == {"t12_base_min": "25", "t12_base_max": "25"}
