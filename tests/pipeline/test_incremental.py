@@ -148,3 +148,25 @@ def test_only_executes_the_named_notebook_and_keeps_the_others(project):
     assert "edited plain" not in (html / "plain.html").read_text(encoding="utf-8")
     assert project.build() == 0
     assert project.report()["notebooks/plain.ipynb"] == "execute"
+
+
+def test_independent_notebooks_run_two_at_a_time(project, tmp_path):
+    # each notebook records when it started and ended; with --jobs 2 the runs overlap
+    stamps = tmp_path / "stamps"
+    stamps.mkdir()
+    for name in ("gdp", "growth"):  # the first two in TOC order start together
+        project.write_notebook(
+            name,
+            [
+                f"import pathlib, time\nstamps = pathlib.Path({str(stamps)!r})\n"
+                f"(stamps / '{name}.start').write_text(repr(time.time()))",
+                f"time.sleep(3)\n(stamps / '{name}.end').write_text(repr(time.time()))",
+            ],
+        )
+
+    assert project.build("--jobs", "2") == 0
+
+    def read(name: str) -> float:
+        return float((stamps / name).read_text())
+
+    assert max(read("gdp.start"), read("growth.start")) < min(read("gdp.end"), read("growth.end"))
