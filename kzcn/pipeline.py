@@ -9,6 +9,9 @@ Steps (each timed, summarised at the end):
 4. **render**  ``jupyter-book build`` of the stage folder (``execute_notebooks: off``);
 5. **publish** :func:`kzcn.publish.finalize`, then swap the new site into place.
 
+Steps 4 and 5 are skipped when the stage, the package, the ledger and the
+manifest are all as they were for the published site.
+
 Incremental execution is data-aware.  A notebook is executed again if and only
 if one of these changed since its cached run (content hashes, never mtimes):
 its source with outputs stripped, its parameters, the ``kzcn`` package source,
@@ -25,6 +28,8 @@ Layout of a build root (``_build/`` or ``_build/variants/<ISO3>/``)::
     stage/                 book source with executed notebooks and figures/
     render/                jupyter-book output (kept for Sphinx's incremental build)
     html/                  the published site, replaced atomically
+    state.json             fingerprint of what html/ was built from
+    last-build.json        what the last successful build did with each notebook, and why
 
 The site is replaced only after every step succeeded, by one rename; a failure
 or SIGTERM leaves the previous ``html/`` exactly as it was.
