@@ -109,6 +109,11 @@ def executed_count(out: Path) -> tuple[int, int]:
     return sum(entry["action"] == "execute" for entry in report.values()), len(report)
 
 
+def step_timings(out: Path) -> dict[str, float]:
+    """Seconds per pipeline step of the last build (fetch, parse, plan, execute, render, publish)."""
+    return json.loads((out / "last-build.json").read_text(encoding="utf-8"))["timings"]
+
+
 def jupyter_book_config(source: Path, mode: str) -> None:
     path = source / "_config.yml"
     book_config = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -183,9 +188,13 @@ def main(argv: list[str] | None = None) -> int:
 
         def ours_step(label: str) -> float:
             print(f"kzcn build: {label} ...", flush=True)
-            seconds = timed(build, env, logs / f"ours-{label.replace(' ', '-')}.log", cwd=ours)
+            log = logs / f"ours-{label.replace(' ', '-')}.log"
+            seconds = timed(build, env, log, cwd=ours)
             executed, total = executed_count(out)
-            rows.append((f"kzcn build: {label}", seconds, f"{executed}/{total} notebooks executed"))
+            steps = ", ".join(
+                f"{name} {value:.1f}" for name, value in step_timings(out).items() if value >= 0.5
+            )
+            rows.append((f"kzcn build: {label}", seconds, f"{executed}/{total} notebooks executed; {steps}"))
             return seconds
 
         clean = ours_step("clean build")
@@ -217,7 +226,11 @@ def main(argv: list[str] | None = None) -> int:
                     re.findall(r"Using cached notebook", (logs / "peer-cache-nochange.log").read_text())
                 )
                 rows.append(
-                    ("jupyter-book cache: no-change rebuild", seconds, f"{reused} notebooks from its cache")
+                    (
+                        "jupyter-book cache: no-change rebuild",
+                        seconds,
+                        f"{reused} notebooks taken from its cache",
+                    )
                 )
                 rewrite_raw_file(manifest_path, mirror)
                 print("jupyter-book (cache): one-raw-file change ...", flush=True)
