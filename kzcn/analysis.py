@@ -839,18 +839,42 @@ def claims_agreeing(table: pd.DataFrame, start: int, end: int) -> dict[str, int]
 
 
 def claims_findings(table: pd.DataFrame, prefix: str) -> dict[str, str]:
-    """Counts of claims reproduced from either side, as a sentence for glue."""
+    """Counts of claims reproduced from either side, as a sentence for glue.
+
+    The same key whether or not there are claims: a page rebuilt for another
+    country has none, and a key its text names but nobody glued fails the build.
+    """
     if table.empty:
         return {f"{prefix}_counts": "The thesis's prose figures apply only to Kazakhstan and China"}
     best = table.apply(_best_status, axis=1)
     counts = compare.status_counts(best)
     parts = [f"{n} {name}" for name, n in counts.items() if n and name != compare.NOT_PRINTED]
-    early = claims_agreeing(table, EARLY_YEARS[0], EARLY_YEARS[1])
     return {
         f"{prefix}_counts": f"Of {len(table)} trade figures in the prose, taking the better of the two views: "
         + ", ".join(parts),
-        f"{prefix}_early": f"{early['claims']} figures dated {EARLY_YEARS[0]}–{EARLY_YEARS[1]}: "
-        f"{early['reporter']} agree with the reporting country's own records, {early['mirror']} with its partner's",
+    }
+
+
+def chapter_1_claims_remarks(table: pd.DataFrame, country: str, partner: str) -> dict[str, str]:
+    """Chapter 1's remarks on its prose figures, glued as one passage (``c1_remarks``).
+
+    They comment on the thesis's own figures for Kazakhstan and China, so a page
+    rebuilt for another pair (which recomputes none of them) says that instead:
+    the passage is conditional as a whole rather than a Kazakhstan sentence
+    around another country's glued values.
+    """
+    if table.empty or not is_thesis_pair(country, partner):
+        return {
+            "c1_remarks": f"None of them is recomputed for {name_of(country)}; the chart below shows "
+            f"{name_of(country)}'s trade with {name_of(partner)} as both sides record it."
+        }
+    early = claims_agreeing(table, EARLY_YEARS[0], EARLY_YEARS[1])
+    return {
+        "c1_remarks": f"For the first years there are {early['claims']} figures dated "
+        f"{EARLY_YEARS[0]}–{EARLY_YEARS[1]}: {early['reporter']} agree with the reporting country's own "
+        f"records, {early['mirror']} with its partner's; {name_of(THESIS_COUNTRY)}'s own records for those "
+        "years are partly IMF estimates. The prose of section 1.2.1 also gives the 2009 and 2010 totals "
+        "differently from Table 1.1, so at most one of the two printings can be reproduced."
     }
 
 

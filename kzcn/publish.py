@@ -197,10 +197,33 @@ def write_favicon(html_dir: Path) -> Path:
 
 
 def claims_document(build_info: Mapping[str, Any]) -> dict[str, Any]:
-    """The content of ``claims.json`` (the audit of every ledger row)."""
-    from kzcn import audit
+    """The content of ``claims.json`` (the audit of every ledger row).
 
-    document = audit.claims_document()
+    The ledger holds what the thesis prints about Kazakhstan and China.  A book
+    rebuilt for another country (``build_info["country"]``) has no audit page and
+    checks none of those numbers, so its ``claims.json`` lists no rows and says
+    where the audit is, instead of repeating it with links into pages that show
+    another country's data.
+    """
+    from kzcn import analysis, audit
+
+    country = str(build_info.get("country") or analysis.THESIS_COUNTRY).upper()
+    if country != analysis.THESIS_COUNTRY:
+        document = {
+            "version": kzcn.__version__,
+            "tolerance_rule": "kzcn.compare.status (see the methods page)",
+            "country": country,
+            "note": (
+                f"This site is the companion rebuilt for {analysis.name_of(country)}. The thesis prints its "
+                f"numbers for {analysis.name_of(analysis.THESIS_COUNTRY)} and "
+                f"{analysis.name_of(analysis.THESIS_PARTNER)} only; their audit is the claims.json of the "
+                f"{analysis.name_of(analysis.THESIS_COUNTRY)} book."
+            ),
+            "summary": {"status": {}, "cause": {}},
+            "rows": [],
+        }
+    else:
+        document = audit.claims_document()
     document["build_date"] = build_info.get("build_date") or figures.build_date()
     return document
 
