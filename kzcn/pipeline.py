@@ -534,7 +534,13 @@ class Build:
         # would make a no-change rebuild pay for the whole data set.
         missing = [source.id for source in sources if not store.cache_file(source).exists()]
         if missing:
-            store.parse_all(missing)
+            from kzcn.parsers import ParseError
+            from kzcn.schemas import DataValidationError
+
+            try:
+                store.parse_all(missing)
+            except (ParseError, DataValidationError) as error:
+                raise BuildError(f"raw data did not parse: {error}") from error
         self.log(f"[build]   {len(sources)} sources validated ({len(missing)} parsed now, the rest cached)")
 
     def plan(self) -> list[NotebookJob]:

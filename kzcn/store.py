@@ -27,7 +27,7 @@ import pandas as pd
 from kzcn import config, schemas
 from kzcn.fetch import fetch_one
 from kzcn.manifest import Manifest, Source, load_manifest
-from kzcn.parsers import get_parser
+from kzcn.parsers import ParseError, get_parser
 
 INPUT_LOG_ENV = "KZCN_INPUT_LOG"
 
@@ -51,7 +51,20 @@ def parse_source(source: Source, path: Path | None = None) -> pd.DataFrame:
     """Parse and validate the raw file of ``source`` (fetched and verified unless ``path`` is given)."""
     parser = get_parser(source.parser)
     raw = path if path is not None else fetch_one(source, progressbar=False)
-    table = parser.function(Path(raw), source)
+    try:
+        table = parser.function(Path(raw), source)
+    except ParseError as error:
+        if source.id in str(error):
+            raise
+        raise ParseError(f"{source.id} ({Path(raw).name}, {source.url}): {error}") from error
+    except Exception as error:
+        # A parser that trips over an unexpected layout raises whatever pandas
+        # raises; name the manifest entry, since many raw files share a name
+        # (every WDI indicator is a data.csv).
+        raise ParseError(
+            f"{source.id} ({Path(raw).name}, {source.url}) does not have the layout parser "
+            f"{parser.name!r} expects: {type(error).__name__}: {error}"
+        ) from error
     return schemas.validate(table, parser.schema, f"{Path(raw).name} ({source.id})")
 
 

@@ -83,11 +83,6 @@ def test_notebook_asks_for_an_undeclared_source(project):
     assert_fails_naming(project, "wdi-no.such.indicator", "chapter")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the parse step reports only the file name 'data.csv' (shared by every WDI "
-    "file) in a traceback, not the source id; kzcn.store/kzcn.pipeline should name the source",
-)
 def test_raw_file_that_does_not_parse(project):
     # Valid hash, wrong content: the parser, not the download, must catch it.
     raw = project.replace_raw(GDP, b"this,is,not\nthe,wdi,layout\n")
