@@ -675,6 +675,18 @@ def figure_markdown(meta: Mapping[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
+def prose(text: str):
+    """Markdown for a sentence a notebook composes from computed values.
+
+    The book enables MyST's dollar math for its formulas, so an unescaped "US$"
+    pair in generated prose would turn the words between them into a formula;
+    every dollar sign here is escaped.
+    """
+    from IPython.display import Markdown
+
+    return Markdown(re.sub(r"(?<!\\)\$", r"\\$", text))
+
+
 def publish_table(
     df: pd.DataFrame,
     *,
