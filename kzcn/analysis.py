@@ -538,6 +538,9 @@ def pair_names(country: str, partner: str) -> dict[str, str]:
         "partner_name": name_of(partner),
         "country_code": country,
         "partner_code": partner,
+        # a sentence can start with a glued possessive without a role before the apostrophe
+        "country_possessive": f"{name_of(country)}'s",
+        "partner_possessive": f"{name_of(partner)}'s",
     }
 
 
@@ -919,6 +922,28 @@ def mirror_larger(overview: pd.DataFrame, country: str, partner: str) -> str:
     return f"{int(larger.sum())} of {len(both)}"
 
 
+def trade_levels_remarks(table_1_1: pd.DataFrame, country: str, partner: str) -> dict[str, str]:
+    """Chapter 1's comments on its overview chart, for glue (the same keys for every pair).
+
+    Why the mirror is larger and where the thesis's printed totals sit were read
+    off the Kazakhstan-China data; a page rebuilt for another pair says what it
+    cannot claim instead.
+    """
+    if not is_thesis_pair(country, partner):
+        return {
+            "f11_mirror_reason": ", a gap whose causes this page analyses for "
+            f"{name_of(THESIS_COUNTRY)} only",
+            "f11_printed_remark": f"The thesis prints no totals for {name_of(country)}, so the chart has "
+            "no open markers.",
+        }
+    return {
+        "f11_mirror_reason": f", mostly because {name_of(partner)}'s exports to {name_of(country)} exceed what "
+        f"{name_of(country)} records as imports from {name_of(partner)}",
+        "f11_printed_remark": "The thesis's printed totals are drawn as open markers; in "
+        f"{reproduced_run(table_1_1)} they sit on {name_of(country)}'s line.",
+    }
+
+
 def plot_trade_levels(
     overview: pd.DataFrame, country: str, partner: str, printed: pd.DataFrame | None = None
 ):
@@ -1127,6 +1152,13 @@ def figure_3_1_findings(data: pd.DataFrame, country: str, partner: str) -> dict[
         "f31_last_share": _fmt(share.iloc[-1]),
         "f31_gap_mean": _fmt(gap.mean(), 0),
         "f31_mirror_larger": f"{int((gap > 0).sum())} of {len(gap)}",
+        # the thesis's reading of the decade, checked against the Kazakhstan-China data only
+        "f31_trend_remark": "The thesis's text says the decade showed an overall downward trend; the data "
+        "show a fall and a recovery rather than a trend. The prose values are compared one by one in the "
+        "table further down."
+        if is_thesis_pair(country, partner)
+        else f"The thesis's reading of the decade's trend, like the figures of its prose, concerns "
+        f"{name_of(THESIS_COUNTRY)} only.",
     }
 
 
