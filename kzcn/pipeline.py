@@ -67,7 +67,7 @@ from kzcn import config
 #: Bump when a change to this module changes what an executed notebook contains
 #: (this file is left out of the package hash so that tuning the pipeline does
 #: not re-execute every notebook).
-PIPELINE_CACHE_VERSION = 1
+PIPELINE_CACHE_VERSION = 2
 
 #: The parameters the build may pass (ARCHITECTURE.md: every notebook declares them).
 PARAMETER_NAMES = ("country", "partner", "start_year", "end_year")
@@ -668,6 +668,7 @@ class Build:
         job.seconds = time.perf_counter() - started
         if result.returncode != 0:
             raise BuildError(failure_message(job.rel, executed, result.stderr))
+        show_only_injected_parameters(executed)
         job.inputs = read_input_log(input_log)
         self._store_in_cache(job, executed, figures_out)
 
@@ -860,6 +861,22 @@ def sphinx_problems(output: str, limit: int = 30) -> str:
     problems = [line for line in clean.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL)\b", line)]
     head = "\n".join(problems[:limit]) or "(no WARNING/ERROR lines)"
     return f"{head}\n\n... last lines of jupyter-book's output:\n{tail(clean, 15)}"
+
+
+def show_only_injected_parameters(executed: Path) -> None:
+    """Hide the author's default ``parameters`` cell when papermill injected the values used.
+
+    The page then shows one parameters cell, the one the notebook really ran with,
+    instead of the defaults followed by papermill's "# Parameters" cell.
+    """
+    nb = nbformat.read(executed, as_version=4)
+    tags_of = [set(cell.get("metadata", {}).get("tags", [])) for cell in nb.cells]
+    if not any("injected-parameters" in tags for tags in tags_of):
+        return
+    for cell, tags in zip(nb.cells, tags_of, strict=True):
+        if "parameters" in tags and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*cell.metadata.get("tags", []), "remove-cell"]
+    nbformat.write(nb, executed)
 
 
 def failure_message(rel: str, executed: Path, stderr: str) -> str:

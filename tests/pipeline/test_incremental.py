@@ -84,6 +84,8 @@ def test_each_page_shows_the_parameters_it_ran_with(project):
     injected = page.split("tag_injected-parameters", 1)[1].split("</div></div>", 1)[0]
     text = re.sub(r"<[^>]+>", "", injected)
     assert "start_year" in text and "2005" in text and "country" in text and "KAZ" in text
+    # only the values the notebook ran with: the author's default cell is hidden
+    assert "tag_parameters" not in page
     # a changed parameter is a reason to execute again
     assert project.build("--start-year", "2006") == 0
     assert project.report()["notebooks/growth.ipynb"] == "execute"
