@@ -1135,6 +1135,16 @@ def figure_3_1_labels(country: str, partner: str, start: int, end: int) -> dict:
     }
 
 
+def _low_text(values: pd.Series) -> str:
+    """Where the lowest year sits in the series: "before recovering" is true only of a low inside it."""
+    low = int(values.idxmin())
+    if low == int(values.index.max()):
+        return f"reached its low in {low}, the last year shown"
+    if low == int(values.index.min()):
+        return f"was lowest in {low}, the first year shown"
+    return f"reached its low in {low}, before recovering"
+
+
 def figure_3_1_findings(data: pd.DataFrame, country: str, partner: str) -> dict[str, str]:
     """Peak, low, first/last share and mean reporter gap of Figure 3.1, as text."""
     own = data[(data["reporter"] == country) & (data["unit"] == "USD bn")].set_index("year")["value"].dropna()
@@ -1146,6 +1156,7 @@ def figure_3_1_findings(data: pd.DataFrame, country: str, partner: str) -> dict[
     return {
         "f31_peak_year": str(int(own.idxmax())),
         "f31_low_year": str(int(own.idxmin())),
+        "f31_low_text": _low_text(own),
         "f31_first_year": str(int(share.index.min())),
         "f31_last_year": str(int(share.index.max())),
         "f31_first_share": _fmt(share.iloc[0]),

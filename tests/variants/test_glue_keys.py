@@ -62,3 +62,16 @@ def test_trade_levels_remarks_have_the_same_keys_for_every_country(table_1_1, is
     assert thesis["f11_printed_remark"].endswith("in 2002 they sit on Kazakhstan's line.")
     assert analysis.name_of(iso3) in other["f11_printed_remark"]
     assert "Kazakhstan's line" not in other["f11_printed_remark"]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({2010: 5.0, 2016: 2.0, 2019: 6.0}, "reached its low in 2016, before recovering"),
+        ({2010: 5.0, 2014: 6.0, 2020: 2.0}, "reached its low in 2020, the last year shown"),
+        ({2010: 1.0, 2014: 6.0, 2020: 3.0}, "was lowest in 2010, the first year shown"),
+    ],
+)
+def test_figure_3_1_says_recovering_only_after_a_low_inside_the_period(values, expected):
+    # Tajikistan's low is its last year and Turkmenistan's its first: neither "recovered".
+    assert analysis._low_text(pd.Series(values)) == expected
