@@ -27,7 +27,6 @@ raw-file change replaces a link and never a cached file.
 from __future__ import annotations
 
 import argparse
-import functools
 import hashlib
 import json
 import os
@@ -36,15 +35,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import nbformat
 import yaml
 
-from kzcn import config, fetch, manifest, pipeline, store
+from kzcn import config, fetch, loopback, manifest, pipeline, store
 
 #: The raw file the benchmark rewrites: small, and read by only some chapters.
 CHANGED_SOURCE = "wdi-ny.gdp.mktp.cd"
@@ -53,16 +51,9 @@ CLEAN_VS_FORCE_TARGET = 1.1
 NO_CHANGE_TARGET = 0.10
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002
-        pass
-
-
 def serve(directory: Path) -> tuple[ThreadingHTTPServer, str]:
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+    server = loopback.start(directory)
+    return server, loopback.base_url(server)
 
 
 def link_tree(source: Path, target: Path) -> None:
@@ -242,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
                 if executed == 0:
                     note += ": the data change is missed"
                 rows.append(("jupyter-book cache: one-raw-file change", seconds, note))
-        server.shutdown()
+        loopback.stop(server)
 
         width = max(len(label) for label, _, _ in rows)
         print(f"\nchanged raw file: {changed}; jobs: {args.jobs}; cpu count: {os.cpu_count()}\n")

@@ -19,17 +19,15 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
 
-from kzcn import config
+from kzcn import config, loopback
 
 #: The raw files the fixture chapter reads (two small World Bank WDI tables).
 SOURCE_IDS = ("wdi-ny.gdp.mktp.cd", "wdi-ny.gdp.mktp.kd.zg")
@@ -120,7 +118,7 @@ def chapter_notebook(cells: dict[str, str]) -> nbformat.NotebookNode:
     return nb
 
 
-class MirrorHandler(SimpleHTTPRequestHandler):
+class MirrorHandler(loopback.QuietHandler):
     """Serves the shared mirror (read-only) with a per-project overlay on top."""
 
     overlay: Path
@@ -132,9 +130,6 @@ class MirrorHandler(SimpleHTTPRequestHandler):
         if replaced.with_name(replaced.name + ".missing").exists():
             return str(self.overlay / ".missing" / relative)
         return str(replaced if replaced.is_file() else shared)
-
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
-        pass
 
 
 @dataclass
@@ -284,16 +279,8 @@ def make_project(root: Path) -> Project:
 def serving(overlay: Path) -> Iterator[str]:
     """A loopback HTTP server of the shared mirror under ``overlay`` (read per request)."""
     handler_class = type("ProjectMirrorHandler", (MirrorHandler,), {"overlay": overlay})
-    handler = functools.partial(handler_class, directory=str(shared_mirror()))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="badinput-mirror", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with loopback.serve(shared_mirror(), handler_class) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,6 @@ build`` against the loopback data mirror, run once per test session).
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from kzcn import config
+from kzcn import config, loopback
 
 #: Debian's chromium; `playwright install` is never used (it downloads a browser build).
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,11 +31,6 @@ LOOPBACK = "127.0.0.1"
 SCREENSHOTS_DIR = config.ROOT / "tests" / "artifacts" / "screenshots"
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_root(built_site) -> Path:
     """The folder of the built HTML site."""
@@ -48,15 +40,8 @@ def site_root(built_site) -> Path:
 @pytest.fixture(scope="session")
 def site_url(site_root: Path) -> Iterator[str]:
     """Base URL (ending in '/') of the built site, served on 127.0.0.1 at a free port."""
-    handler = functools.partial(_QuietHandler, directory=str(site_root))
-    server = http.server.ThreadingHTTPServer((LOOPBACK, 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{LOOPBACK}:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback.serve(site_root) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import openpyxl
 
+from kzcn import loopback
 from kzcn.manifest import Manifest, parse_manifest
 
 YEARS = [1992, 1993, 1994]
@@ -94,24 +92,15 @@ def manifest_for(entries: dict[str, tuple[str, Path | str, str]]) -> Manifest:
     return parse_manifest({"families": {"fixture": FAMILY}, "sources": sources})
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002
-        pass
-
-
 class Server:
     """A throwaway loopback HTTP server of one directory (for deliberately bad files)."""
 
     def __init__(self, directory: Path):
-        handler = functools.partial(_Quiet, directory=str(directory))
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.directory = directory
 
     def __enter__(self) -> str:
-        self.thread.start()
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        self.httpd = loopback.start(self.directory)
+        return loopback.base_url(self.httpd)
 
     def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
+        loopback.stop(self.httpd)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import os
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from pipeline_fixtures import FixtureProject, copy_mirror, write_book, write_manifest
 
-from kzcn import config, pipeline, publish
+from kzcn import config, loopback, pipeline, publish
 
 
 def shared_mirror() -> Path:
@@ -24,21 +21,8 @@ def served_dir(tmp_path):
     """A loopback HTTP server of ``tmp_path/mirror`` (files are read at request time)."""
     directory = tmp_path / "mirror"
     directory.mkdir()
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="fixture-mirror", daemon=True)
-    thread.start()
-    try:
-        yield directory, f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - keep test output readable
-        pass
+    with loopback.serve(directory) as url:
+        yield directory, url
 
 
 @pytest.fixture
