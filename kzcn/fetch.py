@@ -10,7 +10,6 @@ tests and CI) and error messages that name the file, URL and both hashes.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from pathlib import Path
 
@@ -25,12 +24,8 @@ class FetchError(RuntimeError):
 
 
 def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    """Hex sha256 of a file (the project's one file hash: manifest, ledger, figures, build cache)."""
+    return pooch.file_hash(str(path), alg="sha256")
 
 
 def _fail(source: Source, url: str, reason: str, actual: str | None = None) -> FetchError:

@@ -41,6 +41,7 @@ import yaml
 
 import kzcn
 from kzcn import config
+from kzcn.fetch import sha256_of
 
 #: Ids are anchors in the HTML and file names on the site: keep them boring.
 ID_PATTERN = re.compile(r"^(fig|tbl)-[a-z0-9]+(-[a-z0-9]+)*$")
@@ -73,14 +74,6 @@ def _check_id(kind: str, object_id: str) -> None:
     expected = "fig" if kind == "figure" else "tbl"
     if not object_id.startswith(expected + "-"):
         raise PublishError(f"{kind} id {object_id!r} must start with '{expected}-'")
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _tidy_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -287,7 +280,7 @@ def describe_inputs(inputs: Iterable[str]) -> list[dict[str, Any]]:
         if input_id.startswith("ledger:"):
             path = config.THESIS_DIR / input_id.split(":", 1)[1]
             if record["sha256"] is None and path.is_file():
-                record["sha256"] = sha256_file(path)
+                record["sha256"] = sha256_of(path)
             record["source"] = "thesis ledger, transcribed"
         else:
             entry = _manifest_source(input_id)

@@ -94,7 +94,6 @@ files a notebook read.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from functools import cache
@@ -105,6 +104,7 @@ import pandera.pandas as pa
 import yaml
 
 from kzcn import config
+from kzcn.fetch import sha256_of
 
 TABLE_IDS = ("tbl-1-1", "tbl-1-2", "tbl-3-1")
 FOOTNOTE_RANGE = (1, 127)
@@ -503,15 +503,11 @@ _BOOL_COLUMNS = {"quoted", "image_present"}
 _NULLABLE_INT_COLUMNS = {"year"}
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _log_input(path: Path) -> None:
     log = os.environ.get("KZCN_INPUT_LOG")
     if log:
         with open(log, "a", encoding="utf-8") as fh:
-            fh.write(f"ledger:{path.name}\t{_sha256(path)}\n")
+            fh.write(f"ledger:{path.name}\t{sha256_of(path)}\n")
 
 
 def _coerce(df: pd.DataFrame, path: Path) -> pd.DataFrame:

@@ -63,6 +63,7 @@ import yaml
 
 import kzcn
 from kzcn import config
+from kzcn.fetch import sha256_of
 
 #: Bump when a change to this module changes what an executed notebook contains
 #: (this file is left out of the package hash so that tuning the pipeline does
@@ -96,14 +97,6 @@ class BuildInterrupted(BuildError):
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def canonical_json(value: Any) -> str:
@@ -170,7 +163,7 @@ def current_input_hashes(ids: Iterable[str]) -> dict[str, str | None]:
     for input_id in ids:
         if input_id.startswith("ledger:"):
             path = config.THESIS_DIR / input_id.split(":", 1)[1]
-            hashes[input_id] = sha256_file(path) if path.is_file() else None
+            hashes[input_id] = sha256_of(path) if path.is_file() else None
             continue
         if manifest is None:
             manifest = _load_manifest_sources()
@@ -751,9 +744,9 @@ class Build:
         digest.update(package_hash().encode())
         for path in sorted(config.THESIS_DIR.rglob("*")) if config.THESIS_DIR.is_dir() else []:
             if path.is_file():
-                digest.update(path.name.encode() + b"\0" + sha256_file(path).encode())
+                digest.update(path.name.encode() + b"\0" + sha256_of(path).encode())
         if manifest_path().is_file():
-            digest.update(sha256_file(manifest_path()).encode())
+            digest.update(sha256_of(manifest_path()).encode())
         digest.update(canonical_json(self.requested).encode())
         return digest.hexdigest()
 

@@ -31,6 +31,7 @@ from bs4 import BeautifulSoup
 
 import kzcn
 from kzcn import config, figures
+from kzcn.fetch import sha256_of
 
 #: What :mod:`kzcn.figures` writes for one object; nothing else is published.
 PUBLISHED_SUFFIXES = (".svg", ".png", ".csv", ".json")
@@ -152,7 +153,7 @@ def figures_index(
                 path = html_dir / "figures" / name
                 if not path.is_file():
                     raise PublishError(f"{object_id}: {name} is missing from the site")
-                files[name] = figures.sha256_file(path)
+                files[name] = sha256_of(path)
         anchor = f"{place.page}#{object_id}"
         entries.append(
             {
