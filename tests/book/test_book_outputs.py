@@ -56,8 +56,12 @@ def test_every_chapter_notebook_ran_without_errors(stage):
             o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
         ]
         assert not errors, f"{name}: {errors[0]['ename']}: {errors[0]['evalue']}"
-        assert notebook.cells[1].metadata.get("tags") == ["parameters"], (
+        assert "parameters" in notebook.cells[1].metadata.get("tags", []), (
             f"{name}: second cell is not the parameters cell"
+        )
+        # papermill's injected cell follows it: the values the page shows
+        assert "injected-parameters" in notebook.cells[2].metadata.get("tags", []), (
+            f"{name}: no injected parameters cell after the parameters cell"
         )
 
 
