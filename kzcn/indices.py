@@ -359,7 +359,7 @@ def trade_complementarity(importer_values: pd.Series, exporter_values: pd.Series
 # --------------------------------------------------------------------------------------
 
 
-def _flow_series(
+def flow_series(
     flows: pd.DataFrame, reporter: str, partner: str, flow: str, source: str | None = None
 ) -> pd.Series:
     """Yearly values of one (reporter, partner, flow), indexed by year (NaN where absent)."""
@@ -391,10 +391,10 @@ def partner_shares(
     """
     out = pd.DataFrame(
         {
-            "exports_to_partner": _flow_series(flows, reporter, partner, "export", source),
-            "exports_total": _flow_series(flows, reporter, world, "export", source),
-            "imports_from_partner": _flow_series(flows, reporter, partner, "import", source),
-            "imports_total": _flow_series(flows, reporter, world, "import", source),
+            "exports_to_partner": flow_series(flows, reporter, partner, "export", source),
+            "exports_total": flow_series(flows, reporter, world, "export", source),
+            "imports_from_partner": flow_series(flows, reporter, partner, "import", source),
+            "imports_total": flow_series(flows, reporter, world, "import", source),
         }
     )
     out.index.name = "year"
@@ -423,10 +423,10 @@ def trade_intensity_table(
     """
     out = pd.DataFrame(
         {
-            "exports_to_partner": _flow_series(flows, reporter, partner, "export", source),
-            "exports_total": _flow_series(flows, reporter, world, "export", source),
-            "world_exports_to_partner": _flow_series(flows, world_reporter, partner, "export", source),
-            "world_exports_total": _flow_series(flows, world_reporter, world, "export", source),
+            "exports_to_partner": flow_series(flows, reporter, partner, "export", source),
+            "exports_total": flow_series(flows, reporter, world, "export", source),
+            "world_exports_to_partner": flow_series(flows, world_reporter, partner, "export", source),
+            "world_exports_total": flow_series(flows, world_reporter, world, "export", source),
         }
     )
     out.index.name = "year"

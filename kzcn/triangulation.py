@@ -30,6 +30,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from kzcn import compare
+from kzcn.indices import flow_series  # the one (reporter, partner, flow) -> yearly series
 
 #: CIF/FOB factor the IMF uses in DOTS when it derives one side of a flow from the
 #: other: reported imports CIF are divided by 1.06 to estimate the partner's
@@ -161,19 +162,6 @@ def explained_by_triangulation(claims: pd.DataFrame) -> pd.Series:
     """
     ids = set(printed_totals(claims, 2020, "KAZ", "CHN")["claim_id"])
     return claims["claim_id"].isin(ids)
-
-
-def flow_series(
-    flows: pd.DataFrame, reporter: str, partner: str, flow: str, source: str | None = None
-) -> pd.Series:
-    """Yearly ``value_usd`` of one (reporter, partner, flow); index ``year``."""
-    sel = (flows["reporter"] == reporter) & (flows["partner"] == partner) & (flows["flow"] == flow)
-    if source is not None:
-        sel &= flows["source"] == source
-    rows = flows.loc[sel, ["year", "value_usd"]]
-    if rows["year"].duplicated().any():
-        raise ValueError(f"several {flow} rows per year for {reporter}->{partner}: pass `source` to pick one")
-    return rows.set_index("year")["value_usd"].astype(float).sort_index()
 
 
 def total_trade(flows: pd.DataFrame, reporter: str, partner: str, source: str | None = None) -> pd.Series:
