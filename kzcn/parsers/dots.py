@@ -5,18 +5,27 @@ sheet "Imports, CIF"; in each, row 4 names the reporter, row 5 the unit, row
 7 holds the years (column C onwards) and every later row one partner, name in
 column B.  The parser checks that layout instead of guessing around it, so a
 shifted header or a missing sheet is an error, not a silently wrong table.
+
+Reading: python-calamine (Rust) reads a workbook about ten times faster than
+openpyxl; openpyxl is kept for a workbook calamine cannot open.  Both give the
+same cell values (tests/data/test_data_parsers.py checks it on generated
+workbooks).  The cells of a well-formed sheet are converted column-block-wise
+with numpy; a sheet with anything unusual (an unknown partner, a negative or
+malformed value, a boolean, ...) goes through the cell-by-cell reading, which
+names the offending cell.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
+import operator
 import re
 from pathlib import Path
 
-import openpyxl
+import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from kzcn import config
 from kzcn.parsers import ParseError, where
@@ -30,7 +39,8 @@ def _mapping_fingerprint() -> str:
     return digest.hexdigest()[:8]
 
 
-VERSION = "2." + _mapping_fingerprint()
+# 3: read with python-calamine (same tables as version 2; the bump refreshes the caches)
+VERSION = "3." + _mapping_fingerprint()
 
 SHEETS = {"Exports, FOB": "export", "Imports, CIF": "import"}
 UNIT = "US Dollars, Millions"
@@ -39,6 +49,7 @@ REPORTER_ROW, UNIT_ROW, YEAR_ROW = 4, 5, 7
 NAME_COLUMN = 2  # column B
 # "12.3 e" or, for large values, "1,247.27 e" (thousands separators in the text)
 NUMBER_TEXT = re.compile(r"^\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(e?)\s*$")
+COLUMNS = ["partner", "flow", "year", "value_usd", "estimate"]
 YEAR = re.compile(r"^\s*(\d{4})(?:\.0)?\s*$")
 
 
@@ -56,8 +67,16 @@ def dropped_cells() -> dict[tuple[str, str, str, int], float]:
     return {(r.reporter, r.sheet, r.partner, int(r.year)): float(r.value) for r in table.itertuples()}
 
 
+def _column_letter(column: int) -> str:
+    letters = ""
+    while column > 0:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
 def _cell(row: int, column: int) -> str:
-    return f"{get_column_letter(column)}{row}"
+    return f"{_column_letter(column)}{row}"
 
 
 def _value(raw, name: str, sheet: str, row: int, column: int) -> tuple[float | None, bool]:
@@ -161,9 +180,46 @@ def _sheet_records(
     return records
 
 
-def parse(path: Path, source=None) -> pd.DataFrame:
-    """One DOTS workbook -> bilateral flows (reporter, partner, flow, year, value_usd, estimate, ...)."""
-    name = where(path)
+# ------------------------------------------------------------------ reading
+
+
+def read_sheets(path: Path, name: str, engine: str = "calamine") -> dict[str, list]:
+    """The two sheets as lists of rows from A1 (empty cells: ``""`` from calamine, ``None`` from openpyxl).
+
+    ``engine="calamine"`` (the default) falls back to openpyxl when calamine
+    cannot open the file; ``engine="openpyxl"`` forces openpyxl (the tests
+    compare the two through :func:`normalized`).
+    """
+    if engine == "calamine":
+        try:
+            return _read_calamine(path, name)
+        except ParseError:
+            raise
+        except Exception:  # noqa: BLE001 - let openpyxl try, and word the error if it fails too
+            pass
+    return _read_openpyxl(path, name)
+
+
+def normalized(rows: list) -> list[tuple]:
+    """Rows as openpyxl gives them: tuples, an empty cell as ``None``."""
+    return [tuple(None if cell == "" else cell for cell in row) for row in rows]
+
+
+def _read_calamine(path: Path, name: str) -> dict[str, list]:
+    from python_calamine import CalamineWorkbook
+
+    with CalamineWorkbook.from_path(str(path)) as workbook:
+        missing = [sheet for sheet in SHEETS if sheet not in workbook.sheet_names]
+        if missing:
+            raise ParseError(f"{name}: missing sheet(s) {missing}; found {workbook.sheet_names}")
+        return {
+            sheet: workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False) for sheet in SHEETS
+        }
+
+
+def _read_openpyxl(path: Path, name: str) -> dict[str, list]:
+    import openpyxl
+
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # zip/XML errors: HTML page saved as .xlsx, truncated file
@@ -174,10 +230,115 @@ def parse(path: Path, source=None) -> pd.DataFrame:
         missing = [sheet for sheet in SHEETS if sheet not in workbook.sheetnames]
         if missing:
             raise ParseError(f"{name}: missing sheet(s) {missing}; found {workbook.sheetnames}")
-        sheets = {sheet: list(workbook[sheet].iter_rows(values_only=True)) for sheet in SHEETS}
+        return {sheet: list(workbook[sheet].iter_rows(values_only=True)) for sheet in SHEETS}
     finally:
         workbook.close()
-    first = sheets["Exports, FOB"]
+
+
+# ------------------------------------------------- the block-wise fast path
+
+
+def _is_empty(cell) -> bool:
+    return cell is None or (isinstance(cell, str) and cell == "")
+
+
+def _sheet_table(
+    rows: list, name: str, sheet: str, flow: str, reporter: str, reporter_code: str
+) -> pd.DataFrame | None:
+    """The records of one sheet as a table, converted block-wise; ``None`` when anything is unusual.
+
+    Gives exactly what :func:`_sheet_records` gives for a well-formed sheet (same
+    rows, same order); on anything it would reject or treat specially it steps
+    aside, so that the cell-by-cell reading raises its precise message.  ``rows``
+    may hold ``""`` for empty cells (calamine) or ``None`` (openpyxl).
+    """
+    if len(rows) <= YEAR_ROW:
+        return None
+    head = normalized(rows[:YEAR_ROW])
+    if len(head[UNIT_ROW - 1]) < 2 or head[UNIT_ROW - 1][1] != UNIT or head[REPORTER_ROW - 1][1] != reporter:
+        return None
+    try:
+        years = _years(head, name, sheet)
+    except ParseError:
+        return None
+    codes = partner_codes()
+    width = len(years)
+    seen: dict[str, tuple] = {}
+    kept_codes, kept_names, blocks = [], [], []
+    for row in rows[YEAR_ROW:]:
+        partner_name = row[1] if len(row) > 1 and not _is_empty(row[1]) else None
+        cells = tuple(row[NAME_COLUMN : NAME_COLUMN + width])
+        if len(cells) < width:
+            cells = (*cells, *([None] * (width - len(cells))))
+        if partner_name is None or partner_name not in codes or codes[partner_name][1] == "heading":
+            if partner_name is not None and partner_name not in codes:
+                return None
+            if all(_is_empty(cell) for cell in cells):
+                continue  # an empty line, or a heading without values
+            return None
+        if partner_name in seen:
+            if seen[partner_name] != cells:
+                return None
+            continue  # the verbatim repeat (every workbook repeats 'Australia')
+        seen[partner_name] = cells
+        kept_codes.append(codes[partner_name][0])
+        kept_names.append(partner_name)
+        blocks.append(cells)
+    flat = list(itertools.chain.from_iterable(blocks))
+    if not set(map(type, flat)) <= {float, int, str, type(None)}:
+        return None  # booleans, dates, error cells: cell by cell
+    count = len(flat)
+    shape = (len(blocks), width)
+    cells = np.array(flat, dtype=object).reshape(shape)
+    is_text = np.fromiter(map(isinstance, flat, itertools.repeat(str)), dtype=bool, count=count).reshape(shape)
+    is_none = np.fromiter(map(operator.is_, flat, itertools.repeat(None)), dtype=bool, count=count)
+    numeric = ~is_text & ~is_none.reshape(shape)
+    present = numeric.copy()
+    values = np.full(shape, np.nan)
+    values[numeric] = cells[numeric].astype(float)
+    estimate = np.zeros(shape, dtype=bool)
+    text_at = np.nonzero(is_text)
+    texts = cells[text_at]
+    filled = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) > 0
+    for i, j, raw in zip(text_at[0][filled], text_at[1][filled], texts[filled], strict=True):
+        if not raw.strip():
+            continue  # blank text: missing
+        match = NUMBER_TEXT.match(raw)
+        if not match:
+            return None
+        present[i, j] = True
+        values[i, j] = float(match.group(1).replace(",", ""))
+        estimate[i, j] = match.group(2) == "e"
+    # reviewed cells to treat as missing (data/dots_dropped_cells.csv)
+    column_of = {year: j for j, year in enumerate(years)}
+    row_of = {partner: i for i, partner in enumerate(kept_names)}
+    for (code, listed_sheet, partner, year), value in dropped_cells().items():
+        if code == reporter_code and listed_sheet == sheet and partner in row_of and year in column_of:
+            i, j = row_of[partner], column_of[year]
+            if numeric[i, j] and values[i, j] == value:
+                present[i, j] = False
+    if (values[present] < 0).any():
+        return None
+    rows_at, columns_at = np.nonzero(present)
+    return pd.DataFrame(
+        {
+            "partner": np.array(kept_codes, dtype=object)[rows_at],
+            "flow": flow,
+            "year": np.array(years, dtype=np.int64)[columns_at],
+            "value_usd": values[rows_at, columns_at] * MILLION,
+            "estimate": estimate[rows_at, columns_at],
+        }
+    )
+
+
+def parse(path: Path, source=None, engine: str = "calamine") -> pd.DataFrame:
+    """One DOTS workbook -> bilateral flows (reporter, partner, flow, year, value_usd, estimate, ...).
+
+    ``engine``: see :func:`read_sheets` (the tests compare calamine with openpyxl).
+    """
+    name = where(path)
+    sheets = read_sheets(path, name, engine)
+    first = normalized(sheets["Exports, FOB"][:REPORTER_ROW])
     reporter_name = first[REPORTER_ROW - 1][1] if len(first) >= REPORTER_ROW else None
     codes = partner_codes()
     if reporter_name not in codes:
@@ -188,10 +349,15 @@ def parse(path: Path, source=None) -> pd.DataFrame:
             f"{name}: the workbook's reporter {reporter_name!r} ({reporter}) is not the manifest's "
             f"{source.params['reporter']!r} for {source.id}"
         )
-    records = []
+    parts = []
     for sheet, flow in SHEETS.items():
-        records += _sheet_records(sheets[sheet], name, sheet, flow, reporter_name, reporter)
-    table = pd.DataFrame.from_records(records, columns=["partner", "flow", "year", "value_usd", "estimate"])
+        part = _sheet_table(sheets[sheet], name, sheet, flow, reporter_name, reporter)
+        if part is None:  # something unusual: the cell-by-cell reading names it (or accepts it)
+            rows = normalized(sheets[sheet])
+            records = _sheet_records(rows, name, sheet, flow, reporter_name, reporter)
+            part = pd.DataFrame.from_records(records, columns=COLUMNS)
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
     table.insert(0, "reporter", reporter)
     table["source"] = "IMF DOTS"
     table["vintage"] = source.vintage if source is not None else ""

@@ -17,7 +17,8 @@ from kzcn import config
 from kzcn.parsers import ParseError, where
 from kzcn.parsers.csvutil import numbers, read_csv
 
-VERSION = "1"
+# 2: read with python-calamine (same table; the bump refreshes the caches)
+VERSION = "2"
 
 THOUSAND = 1e3
 FLOWS = {"Export": "export", "Import": "import"}
@@ -133,7 +134,11 @@ def parse_2023(path: Path, source=None) -> pd.DataFrame:
     """
     name = where(path)
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=object)
+        # python-calamine (Rust) through pandas; openpyxl only if calamine cannot read it
+        try:
+            sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="calamine")
+        except Exception:  # noqa: BLE001 - the openpyxl attempt below words the error
+            sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
     except Exception as error:  # zip/XML errors: an HTML page or a truncated file
         raise ParseError(
             f"{name}: not a readable .xlsx workbook ({type(error).__name__}: {error})"

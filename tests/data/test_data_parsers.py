@@ -138,3 +138,103 @@ def test_oec_ids_become_iso3_and_bad_ids_are_refused(tmp_path):
     )
     with pytest.raises(ParseError, match=r"column 'Country ID', data row 1: 'KAZ' is not an OEC country id"):
         oec.parse(path)
+
+
+# ---------------------------------------------------------------- DOTS readers
+# The DOTS parser reads workbooks with python-calamine and keeps openpyxl as a
+# fallback; both, and both of its conversion paths (block-wise and cell by cell),
+# must give the same table.  The workbooks are generated here with openpyxl.
+
+
+def _random_dots_rows(seed: int, partners: list[str], years: int) -> list[tuple[str, list]]:
+    import random
+
+    generator = random.Random(seed)
+    rows = []
+    for partner in partners:
+        values = []
+        for _ in range(years):
+            kind = generator.random()
+            if kind < 0.3:
+                values.append(None)
+            elif kind < 0.4:
+                values.append(f"{generator.uniform(0, 50):.2f} e")
+            elif kind < 0.45:
+                values.append(f"{generator.randint(1, 9)},{generator.randint(0, 999):03d}.{generator.randint(0, 99):02d} e")
+            elif kind < 0.5:
+                values.append(generator.randint(0, 10_000))  # an integer cell
+            elif kind < 0.55:
+                values.append("   ")  # blank text: missing
+            else:
+                values.append(round(generator.uniform(0, 100_000), generator.randint(0, 6)))
+        rows.append((partner, values))
+    return rows
+
+
+def _dots_cases(tmp_path):
+    from data_fixtures import write_dots_workbook
+
+    from kzcn.parsers import dots
+
+    names = [name for name, (_, kind) in dots.partner_codes().items() if kind != "heading"][:40]
+    heading = next(name for name, (_, kind) in dots.partner_codes().items() if kind == "heading")
+    cases = {"fixture": write_dots_workbook(tmp_path / "fixture.xlsx")}
+    for seed in range(3):
+        years = list(range(1960 + seed, 2021))
+        exports = _random_dots_rows(seed, names, len(years))
+        exports.insert(5, (heading, [None] * len(years)))
+        exports.append(exports[0])  # the verbatim repeat
+        imports = _random_dots_rows(seed + 100, names[::-1], len(years))
+        cases[f"random-{seed}"] = write_dots_workbook(
+            tmp_path / f"random-{seed}.xlsx", exports=exports, imports=imports, years=years
+        )
+    # the reviewed negative cells of the World workbook are read as missing
+    world = _random_dots_rows(7, ["Malaysia", "World", "Japan"], 4)
+    world[0][1][0] = -4.8
+    cases["dropped-cell"] = write_dots_workbook(
+        tmp_path / "world.xlsx", exports=world, imports=world, years=[1960, 1961, 1962, 1963], reporter="World"
+    )
+    return cases
+
+
+def test_dots_calamine_and_openpyxl_give_equal_tables(tmp_path, monkeypatch):
+    from kzcn.parsers import dots
+
+    for case, path in _dots_cases(tmp_path).items():
+        name = path.name
+        read = {engine: dots.read_sheets(path, name, engine) for engine in ("calamine", "openpyxl")}
+        calamine = {sheet: dots.normalized(rows) for sheet, rows in read["calamine"].items()}
+        assert calamine == read["openpyxl"], case
+        fast = dots.parse(path, engine="calamine")
+        assert len(fast) > 0, case
+        pd.testing.assert_frame_equal(fast, dots.parse(path, engine="openpyxl"), obj=case)
+        with monkeypatch.context() as patched:
+            # the cell-by-cell reading (the only one before calamine) as the reference
+            patched.setattr(dots, "_sheet_table", lambda *args: None)
+            pd.testing.assert_frame_equal(fast, dots.parse(path, engine="openpyxl"), obj=case)
+
+
+def test_dots_dropped_cell_is_missing_and_other_values_kept(tmp_path):
+    from kzcn.parsers import dots
+
+    path = _dots_cases(tmp_path)["dropped-cell"]
+    table = dots.parse(path)
+    malaysia_1960 = table[(table.partner == "MYS") & (table.year == 1960)]
+    assert malaysia_1960.empty  # -4.8 is listed in data/dots_dropped_cells.csv for WLD
+    assert set(table.partner) >= {"WLD", "JPN"}
+
+
+def test_dots_unusual_cells_are_named_by_either_reader(tmp_path):
+    from data_fixtures import EXPORTS, IMPORTS, write_dots_workbook
+
+    from kzcn.parsers import dots
+
+    bad = [*EXPORTS[:2], ("China, P.R.: Mainland", [1.0, True, 2.0])]
+    path = write_dots_workbook(tmp_path / "bool.xlsx", exports=bad, imports=IMPORTS)
+    messages = []
+    for engine in ("calamine", "openpyxl"):
+        with pytest.raises(ParseError) as error:
+            dots.parse(path, engine=engine)
+        messages.append(str(error.value))
+    assert messages[0] == messages[1]
+    assert "cell D10" in messages[0] and "boolean" in messages[0]
