@@ -30,7 +30,7 @@ TEST_ARGS ?=
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help venv data book test lint format clean distclean lock bench browser
+.PHONY: help venv data book test lint format clean distclean lock bench browser serve
 
 help: ## list the targets
 	@echo "usage: make <target> [PARTNER=ISO3] [JOBS=N] [TEST_ARGS=...]"
@@ -79,8 +79,14 @@ lock: venv ## regenerate the pinned requirements.txt from requirements.in (pip-c
 	$(VENV)/bin/pip-compile --strip-extras --no-emit-index-url --no-emit-find-links \
 	  --quiet --output-file requirements.txt requirements.in
 
-bench: venv ## time clean / no-change / one-edit / one-raw-file builds against plain jupyter-book
+bench: venv ## cold parse (+ table hashes), then clean / no-change / prose / code / raw-file builds vs jupyter-book
+	$(PY) benchmarks/parse.py --reference
 	$(PY) benchmarks/build.py
+
+# `make serve PORT=8001`; PARTNER=UZB serves that variant.
+PORT ?= 8000
+serve: venv ## serve the book on 127.0.0.1:$(PORT), rebuild on save, reload the browser page
+	$(PY) -m kzcn.serve --port $(PORT) $(if $(PARTNER),--country $(PARTNER)) $(if $(JOBS),--jobs $(JOBS))
 
 clean: ## remove the build output (_build/); keeps downloaded data and .venv
 	rm -rf _build

@@ -62,7 +62,7 @@ import nbformat
 import yaml
 
 import kzcn
-from kzcn import config
+from kzcn import config, incremental
 from kzcn.fetch import sha256_of
 
 #: Bump when a change to this module changes what an executed notebook contains
@@ -547,6 +547,7 @@ class Build:
                 continue  # cannot be pointed at another country, or opted out
             params = effective_parameters(declared, self.requested)
             key = {"content": notebook_content_hash(path), "parameters": params, "package": code}
+            key["code"] = incremental.code_hash(path)  # what executes (kzcn.incremental)
             job = NotebookJob(rel=rel, parameters=params, key=key)
             job.action, job.reason = self._decide(job)
             jobs.append(job)
@@ -573,7 +574,9 @@ class Build:
         if state is None:
             return "execute", "no cached run"
         changed = [
-            name for name in ("content", "parameters", "package") if state["key"].get(name) != job.key[name]
+            name
+            for name in ("code", "parameters", "package")
+            if state["key"].get(name) != job.key.get(name)
         ]
         if changed:
             return "execute", " and ".join(changed) + " changed"
@@ -581,8 +584,23 @@ class Build:
         moved = sorted(i for i, digest in state["inputs"].items() if now.get(i) != digest)
         if moved:
             return "execute", "input changed: " + ", ".join(moved)
+        if state["key"].get("content") != job.key["content"]:
+            # Only Markdown (or raw) cells changed: merge the prose, run nothing.
+            if not self._merge_prose(job, state):
+                return "execute", "content changed"
+            job.inputs = state["inputs"]
+            return "cached", "prose changed: merged into the cached run"
         job.inputs = state["inputs"]
         return "cached", "unchanged"
+
+    def _merge_prose(self, job: NotebookJob, state: dict[str, Any]) -> bool:
+        """Put the source's Markdown into the cached executed copy; record the new content hash."""
+        cached = self.cache_dir / job.slug
+        if not incremental.write_merged(self.source_dir / job.rel, cached / "executed.ipynb"):
+            return False
+        state = {**state, "key": job.key}
+        write_if_changed(cached / "state.json", (json.dumps(state, indent=1, sort_keys=True) + "\n").encode())
+        return True
 
     # execution
     def execute(self, jobs: list[NotebookJob]) -> None:
