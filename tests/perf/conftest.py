@@ -11,8 +11,10 @@ import sys
 from pathlib import Path
 
 PIPELINE_TESTS = Path(__file__).resolve().parent.parent / "pipeline"
-if str(PIPELINE_TESTS) not in sys.path:
-    sys.path.insert(0, str(PIPELINE_TESTS))  # pipeline_fixtures, as tests/pipeline imports it
+DATA_TESTS = PIPELINE_TESTS.parent / "data"
+for folder in (PIPELINE_TESTS, DATA_TESTS):  # pipeline_fixtures, data_fixtures, as their own tests import them
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
 _spec = importlib.util.spec_from_file_location("kzcn_pipeline_test_fixtures", PIPELINE_TESTS / "conftest.py")
 _fixtures = importlib.util.module_from_spec(_spec)
