@@ -168,7 +168,9 @@ def add_prose(tree: Path) -> None:
 
 def add_page_prose(tree: Path) -> None:
     path = tree / PROSE_PAGE
-    path.write_text(path.read_text(encoding="utf-8").rstrip() + "\n\n" + PROSE_SENTENCE + "\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").rstrip() + "\n\n" + PROSE_SENTENCE + "\n", encoding="utf-8"
+    )
 
 
 def executed_count(out: Path) -> tuple[int, int]:
@@ -368,7 +370,11 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"machine load (1-minute average) during the steps: min {min(loads):.1f}, "
             f"mean {sum(loads) / len(loads):.1f}, max {max(loads):.1f} on {os.cpu_count()} CPUs"
-            + ("  (a busy machine: the times above are slower than on a quiet one)" if max(loads) > 1.5 else "")
+            + (
+                "  (a busy machine: the times above are slower than on a quiet one)"
+                if max(loads) > 1.5
+                else ""
+            )
         )
         return 0
     finally:

@@ -126,8 +126,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{'met' if inside <= TARGET_SECONDS else 'MISSED'})"
     )
     if args.reference:
-        print(f"tables equal to the openpyxl reading: {len(hashes) - len(differing)} of {len(hashes)} "
-              f"({len(differing)} differ{': ' + ', '.join(differing) if differing else ''})")
+        print(
+            f"tables equal to the openpyxl reading: {len(hashes) - len(differing)} of {len(hashes)} "
+            f"({len(differing)} differ{': ' + ', '.join(differing) if differing else ''})"
+        )
     return 1 if differing else 0
 
 

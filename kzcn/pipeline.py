@@ -574,9 +574,7 @@ class Build:
         if state is None:
             return "execute", "no cached run"
         changed = [
-            name
-            for name in ("code", "parameters", "package")
-            if state["key"].get(name) != job.key.get(name)
+            name for name in ("code", "parameters", "package") if state["key"].get(name) != job.key.get(name)
         ]
         if changed:
             return "execute", " and ".join(changed) + " changed"

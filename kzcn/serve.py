@@ -66,7 +66,7 @@ RELOAD_SCRIPT = """
     box.textContent = "The last rebuild failed; this page shows the last good build.\\n\\n" + text;
   }
   function poll() {
-    fetch("%(status)s", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
+    fetch("STATUS_PATH", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
       if (seen !== null && s.build !== seen) { location.reload(); return; }
       seen = s.build;
       banner(s.error);
@@ -75,7 +75,7 @@ RELOAD_SCRIPT = """
   poll();
 })();
 </script>
-""" % {"status": STATUS_PATH}
+""".replace("STATUS_PATH", STATUS_PATH)
 
 
 class Status:
@@ -223,7 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kzcn.serve", description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free port)")
     parser.add_argument("--port-file", type=Path, help="write the port here once serving")
-    parser.add_argument("--source", type=Path, default=config.ROOT, help="book source (default: the repository)")
+    parser.add_argument(
+        "--source", type=Path, default=config.ROOT, help="book source (default: the repository)"
+    )
     parser.add_argument("--out", type=Path, help="build folder (default: _build, KZCN_BUILD_DIR)")
     parser.add_argument("--country", help="serve the variant book of another country (ISO3)")
     args, extra = parser.parse_known_args(argv)

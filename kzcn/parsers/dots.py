@@ -212,9 +212,7 @@ def _read_calamine(path: Path, name: str) -> dict[str, list]:
         missing = [sheet for sheet in SHEETS if sheet not in workbook.sheet_names]
         if missing:
             raise ParseError(f"{name}: missing sheet(s) {missing}; found {workbook.sheet_names}")
-        return {
-            sheet: workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False) for sheet in SHEETS
-        }
+        return {sheet: workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False) for sheet in SHEETS}
 
 
 def _read_openpyxl(path: Path, name: str) -> dict[str, list]:
@@ -290,7 +288,9 @@ def _sheet_table(
     count = len(flat)
     shape = (len(blocks), width)
     cells = np.array(flat, dtype=object).reshape(shape)
-    is_text = np.fromiter(map(isinstance, flat, itertools.repeat(str)), dtype=bool, count=count).reshape(shape)
+    is_text = np.fromiter(map(isinstance, flat, itertools.repeat(str)), dtype=bool, count=count).reshape(
+        shape
+    )
     is_none = np.fromiter(map(operator.is_, flat, itertools.repeat(None)), dtype=bool, count=count)
     numeric = ~is_text & ~is_none.reshape(shape)
     present = numeric.copy()

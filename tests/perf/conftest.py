@@ -12,7 +12,10 @@ from pathlib import Path
 
 PIPELINE_TESTS = Path(__file__).resolve().parent.parent / "pipeline"
 DATA_TESTS = PIPELINE_TESTS.parent / "data"
-for folder in (PIPELINE_TESTS, DATA_TESTS):  # pipeline_fixtures, data_fixtures, as their own tests import them
+for folder in (
+    PIPELINE_TESTS,
+    DATA_TESTS,
+):  # pipeline_fixtures, data_fixtures, as their own tests import them
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 

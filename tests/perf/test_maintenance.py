@@ -45,9 +45,7 @@ def test_pyproject_uses_an_spdx_licence_and_a_pinned_build_backend():
 
 def test_pre_commit_runs_ruff_and_the_schema_checks():
     document = yaml.safe_load((config.ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
-    hooks = {
-        hook["id"]: repo["rev"] for repo in document["repos"] for hook in repo["hooks"] if "rev" in repo
-    }
+    hooks = {hook["id"]: repo["rev"] for repo in document["repos"] for hook in repo["hooks"] if "rev" in repo}
     assert {"ruff", "ruff-format"} <= set(hooks)
     assert {"check-github-workflows", "check-dependabot", "check-citation-file-format"} <= set(hooks)
     # the hook lints with the same ruff as `make lint`

@@ -19,7 +19,9 @@ def test_the_pandas_in_use_is_a_supported_one():
 
 
 def test_a_dots_table_validates_and_round_trips_through_parquet(tmp_path):
-    table = schemas.validate(dots.parse(write_dots_workbook(tmp_path / "DOTS_1.xlsx")), "bilateral", "fixture")
+    table = schemas.validate(
+        dots.parse(write_dots_workbook(tmp_path / "DOTS_1.xlsx")), "bilateral", "fixture"
+    )
     table.to_parquet(tmp_path / "t.parquet", index=False)
     back = pd.read_parquet(tmp_path / "t.parquet")
     pd.testing.assert_frame_equal(back, table, check_dtype=False)

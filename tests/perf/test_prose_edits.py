@@ -117,7 +117,9 @@ def test_merge_keeps_outputs_and_injected_cells_and_refuses_other_code(tmp_path)
 def test_a_page_edit_executes_no_notebook_and_is_published(project):
     assert project.build() == 0
     index = project.source / "index.md"
-    index.write_text(index.read_text(encoding="utf-8") + "\nA sentence added to the front page.\n", encoding="utf-8")
+    index.write_text(
+        index.read_text(encoding="utf-8") + "\nA sentence added to the front page.\n", encoding="utf-8"
+    )
 
     assert project.build() == 0
 

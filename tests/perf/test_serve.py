@@ -40,7 +40,9 @@ def test_a_save_rebuilds_and_the_page_is_told_to_reload(project, tmp_path):
     command += ["--source", str(project.source), "--out", str(project.out)]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        port = wait_for(lambda: port_file.is_file() and port_file.read_text().strip(), "the first build", proc)
+        port = wait_for(
+            lambda: port_file.is_file() and port_file.read_text().strip(), "the first build", proc
+        )
         base = f"http://127.0.0.1:{port}"
         front = get(base + "/")
         assert serve.STATUS_PATH in front and "location.reload()" in front
@@ -52,7 +54,9 @@ def test_a_save_rebuilds_and_the_page_is_told_to_reload(project, tmp_path):
         nb.cells.append(nbformat.v4.new_markdown_cell("A sentence saved while the server runs."))
         nbformat.write(nb, path)
 
-        wait_for(lambda: json.loads(get(base + serve.STATUS_PATH))["build"] > first["build"], "a rebuild", proc)
+        wait_for(
+            lambda: json.loads(get(base + serve.STATUS_PATH))["build"] > first["build"], "a rebuild", proc
+        )
         assert "A sentence saved while the server runs." in get(base + "/notebooks/gdp.html")
         report = json.loads((project.out / "last-build.json").read_text(encoding="utf-8"))["notebooks"]
         assert {entry["action"] for entry in report.values()} == {"cached"}
