@@ -54,10 +54,6 @@ def _min_length(length: int) -> pa.Check:
     return pa.Check(check, name="str_length", error=f"at least {length} characters")
 
 
-def _text_column(*checks: pa.Check, nullable: bool = False) -> pa.Column:
-    return pa.Column(checks=[TEXT, *checks], nullable=nullable)
-
-
 def _year(low: int = YEAR_MIN, high: int = YEAR_MAX) -> pa.Column:
     return pa.Column(int, pa.Check.in_range(low, high), nullable=False)
 
