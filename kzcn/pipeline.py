@@ -787,6 +787,7 @@ class Build:
             # A failed Sphinx run may leave a half-updated environment: start clean next time.
             shutil.rmtree(self.render_dir, ignore_errors=True)
             raise BuildError("jupyter-book build failed:\n" + sphinx_problems(result.stdout))
+        self.log(f"[build]   sphinx: {sphinx_reread(result.stdout)}")
         return self.render_dir / "_build" / "html"
 
     def publish(self, built: Path, fingerprint: str) -> None:
@@ -870,6 +871,19 @@ def sphinx_problems(output: str, limit: int = 30) -> str:
     problems = [line for line in clean.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL)\b", line)]
     head = "\n".join(problems[:limit]) or "(no WARNING/ERROR lines)"
     return f"{head}\n\n... last lines of jupyter-book's output:\n{tail(clean, 15)}"
+
+
+def sphinx_reread(output: str) -> str:
+    """What Sphinx's incremental build did, from its log: pages re-read, and why if it says."""
+    clean = ANSI_ESCAPE.sub("", output or "")
+    found = re.search(
+        r"updating environment: (?:\[([^\]]*)\] )?(\d+) added, (\d+) changed, (\d+) removed", clean
+    )
+    if not found:
+        return "no environment update reported"
+    reason, added, changed, removed = found.groups()
+    text = f"{added} pages added, {changed} changed, {removed} removed (re-read)"
+    return f"{text}; full re-read: {reason}" if reason else text
 
 
 def show_only_injected_parameters(executed: Path) -> None:
