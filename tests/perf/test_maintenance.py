@@ -62,23 +62,17 @@ def test_dependabot_updates_pip_and_github_actions():
         assert update["schedule"]["interval"] in {"daily", "weekly", "monthly"}
 
 
+def run_tool(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / command[0]), *command[1:]], capture_output=True, text=True, check=False)
+
+
 def test_linkcheck_workflow_matches_the_github_workflow_schema():
-    result = subprocess.run(
-        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(LINKCHECK)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_tool("check-jsonschema", "--builtin-schema", "vendor.github-workflows", str(LINKCHECK))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_zizmor_finds_nothing_unsafe_in_the_linkcheck_workflow():
-    result = subprocess.run(
-        [str(BIN / "zizmor"), "--offline", "--no-progress", str(LINKCHECK)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_tool("zizmor", "--offline", "--no-progress", str(LINKCHECK))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
