@@ -194,23 +194,74 @@ def build_command(source: Path, out: Path, extra: list[str]) -> list[str]:
     return [sys.executable, "-m", "kzcn", "build", "--source", str(source), "--out", str(out), *extra]
 
 
-def run_build(command: list[str], status: Status, log: Callable[[str], None] = print) -> bool:
-    """One build; its output goes to the terminal; the status says how it ended."""
-    log(f"[serve] building: {' '.join(command[2:])}")
+def subprocess_builder(command: list[str]) -> Callable[[], tuple[bool, str]]:
+    """A build as ``make serve`` runs it: ``python -m kzcn build`` -> (succeeded, its output)."""
+
+    def build() -> tuple[bool, str]:
+        result = subprocess.run(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False
+        )
+        return result.returncode == 0, result.stdout
+
+    return build
+
+
+def run_build(
+    build: Callable[[], tuple[bool, str]], status: Status, log: Callable[[str], None] = print
+) -> bool:
+    """One build; the status says how it ended (the page reloads, or shows the error)."""
+    log("[serve] building ...")
     started = time.perf_counter()
-    result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    ok, output = build()
     seconds = time.perf_counter() - started
-    if result.returncode == 0:
+    if ok:
         status.succeeded()
-        summary = result.stdout.split("timing summary", 1)
+        summary = output.split("timing summary", 1)
         if len(summary) == 2:
             log("timing summary" + summary[1].rstrip())
         log(f"[serve] build {status.build} done in {seconds:.1f} s; the browser page reloads")
         return True
-    message = result.stdout.split("BUILD FAILED:", 1)[-1].strip() or result.stdout[-3000:]
+    message = output.split("BUILD FAILED:", 1)[-1].strip() or output[-3000:]
     status.failed(message)
     log(f"[serve] the build failed after {seconds:.1f} s (the last good site stays served):\n{message}")
     return False
+
+
+class Session:
+    """One ``make serve``: a first build, the HTTP server, the watcher (``watch`` blocks until ``stop``)."""
+
+    def __init__(
+        self,
+        site: Path,
+        roots: list[Path],
+        build: Callable[[], tuple[bool, str]],
+        port: int = 0,
+        log: Callable[[str], None] = print,
+    ) -> None:
+        self.site, self.roots, self.build, self.port, self.log = site, roots, build, port, log
+        self.status = Status()
+        self.server: ThreadingHTTPServer | None = None
+        self.watcher: Watcher | None = None
+
+    def start(self) -> int | None:
+        """Build once and serve; the port, or None when there is no site to serve."""
+        if not run_build(self.build, self.status, self.log) and not self.site.is_dir():
+            return None
+        handler = functools.partial(Handler, directory=str(self.site), status=self.status)
+        self.server = ThreadingHTTPServer((HOST, self.port), handler)
+        threading.Thread(target=self.server.serve_forever, name="kzcn-serve", daemon=True).start()
+        self.watcher = Watcher(self.roots, lambda: run_build(self.build, self.status, self.log))
+        return self.server.server_address[1]
+
+    def watch(self) -> None:
+        self.watcher.run()
+
+    def stop(self) -> None:
+        if self.watcher:
+            self.watcher.stop.set()
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
 
 
 def site_dir(out: Path, country: str | None) -> Path:
@@ -233,31 +284,27 @@ def main(argv: list[str] | None = None) -> int:
     out = (args.out or config.build_dir()).resolve()
     if args.country:
         extra = ["--country", args.country, *extra]
-    command = build_command(source, out, extra)
-    status = Status()
-    site = site_dir(out, args.country)
-
-    if not run_build(command, status) and not site.is_dir():
+    log = functools.partial(print, flush=True)
+    session = Session(
+        site_dir(out, args.country),
+        watched_paths(source),
+        subprocess_builder(build_command(source, out, extra)),
+        port=args.port,
+        log=log,
+    )
+    port = session.start()
+    if port is None:
         print("[serve] no site to serve yet: fix the error above and run make serve again", file=sys.stderr)
         return 1
-
-    handler = functools.partial(Handler, directory=str(site), status=status)
-    server = ThreadingHTTPServer((HOST, args.port), handler)
-    port = server.server_address[1]
-    threading.Thread(target=server.serve_forever, name="kzcn-serve", daemon=True).start()
     if args.port_file:
         args.port_file.write_text(f"{port}\n", encoding="utf-8")
-    print(f"[serve] the book is at http://{HOST}:{port}/ (Ctrl-C stops)", flush=True)
-
-    watcher = Watcher(watched_paths(source), lambda: run_build(command, status))
+    log(f"[serve] the book is at http://{HOST}:{port}/ (Ctrl-C stops)")
     try:
-        watcher.run()
+        session.watch()
     except KeyboardInterrupt:
-        print("\n[serve] stopped", flush=True)
+        log("\n[serve] stopped")
     finally:
-        watcher.stop.set()
-        server.shutdown()
-        server.server_close()
+        session.stop()
     return 0
 
 
