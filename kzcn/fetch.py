@@ -108,7 +108,12 @@ class _Downloader:
                 )
             received = 0
             with open(output_file, "wb") as handle:
-                for chunk in response.iter_content(chunk_size=65536):
+                while True:
+                    # read1 returns what has arrived (a trickle too), so the deadline is checked
+                    # after every read; a silent server trips the read timeout instead.
+                    chunk = response.raw.read1(65536, decode_content=True)
+                    if not chunk:
+                        break
                     received += len(chunk)
                     if received > cap:
                         raise _Abort(

@@ -1089,16 +1089,34 @@ def tail(text: str, lines: int) -> str:
 
 #: Lines of jupyter-book's output that say why it failed: warnings, errors, exceptions.
 SPHINX_PROBLEM = re.compile(
-    r"\b(WARNING|ERROR|CRITICAL)\b|^\s*Traceback|^\s*[\w.]*(Error|Exception)\b|No space left on device|\[Errno \d+\]"
+    r"\b(WARNING|ERROR|CRITICAL)\b|^[\w.]*(Error|Exception)\b|No space left on device|\[Errno \d+\]"
 )
 
 
+def without_tracebacks(lines: list[str]) -> list[str]:
+    """``lines`` minus Python traceback frames (the exception line itself is kept)."""
+    kept, inside = [], False
+    for line in lines:
+        if line.startswith("Traceback (most recent call last)"):
+            inside = True
+            continue
+        if inside and (line.startswith((" ", "\t")) or not line.strip()):
+            continue
+        inside = False
+        kept.append(line)
+    return kept
+
+
 def sphinx_problems(output: str, limit: int = 30) -> str:
-    """Sphinx's warnings, errors and exception lines first (what failed), then the last lines."""
-    clean = ANSI_ESCAPE.sub("", output or "")
-    problems = list(dict.fromkeys(line for line in clean.splitlines() if SPHINX_PROBLEM.search(line)))
+    """Sphinx's warnings, errors and exception lines first (what failed), then the last lines.
+
+    Python tracebacks are left out (``--debug`` is for those); the exception's own
+    line, e.g. ``OSError: [Errno 28] No space left on device``, is kept.
+    """
+    lines = without_tracebacks(ANSI_ESCAPE.sub("", output or "").rstrip().splitlines())
+    problems = list(dict.fromkeys(line for line in lines if SPHINX_PROBLEM.search(line)))
     head = "\n".join(problems[:limit]) or "(no WARNING/ERROR lines)"
-    return f"{head}\n\n... last lines of jupyter-book's output:\n{tail(clean, 15)}"
+    return f"{head}\n\n... last lines of jupyter-book's output:\n" + "\n".join(lines[-15:])
 
 
 def show_only_injected_parameters(executed: Path) -> None:

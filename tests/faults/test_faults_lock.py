@@ -32,18 +32,6 @@ HOLDER = textwrap.dedent(
 )
 
 
-def hold_lock(root, owner_pid: int | None = None) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(root), str(owner_pid or 0)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    if owner_pid is None:  # the holder is the owner
-        pass
-    assert proc.stdout.readline().strip() == "held"
-    return proc
-
-
 def test_second_build_is_refused_with_pid_and_start_time(fp, capsys):
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER.replace("int(sys.argv[2])", "os.getpid()"), str(fp.out), "0"],
@@ -102,13 +90,16 @@ def test_kill_tree_reaches_a_grandchild_in_another_session():
 def test_guarded_command_ends_when_its_parent_is_killed(tmp_path):
     """``python -m kzcn.procs --parent PID -- CMD``: CMD ends once PID has died (kill -9)."""
     pid_file = tmp_path / "cmd.pid"
+    command = tmp_path / "command.py"
+    command.write_text(
+        f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\ntime.sleep(60)\n",
+        encoding="utf-8",
+    )
     script = (
-        "import subprocess, sys\n"
+        "import subprocess, sys, time\n"
         "from kzcn import procs\n"
-        "cmd = [sys.executable, '-c', "
-        f"'import os, time; open({str(pid_file)!r}, \"w\").write(str(os.getpid())); time.sleep(60)']\n"
-        "subprocess.Popen(procs.guarded(cmd))\n"
-        "import time; time.sleep(60)\n"
+        f"subprocess.Popen(procs.guarded([sys.executable, {str(command)!r}]))\n"
+        "time.sleep(60)\n"
     )
     parent = subprocess.Popen([sys.executable, "-c", script])
     deadline = time.monotonic() + 60
