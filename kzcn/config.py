@@ -68,3 +68,87 @@ def base_url() -> str:
     """Base URL of the raw-data host; ``KZCN_DATA_BASE_URL`` points it at a mirror."""
     url = os.environ.get("KZCN_DATA_BASE_URL") or DEFAULT_BASE_URL
     return url if url.endswith("/") else url + "/"
+
+
+# ------------------------------------------------------------ downloads
+
+
+def _env_seconds(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    try:
+        return float(value) if value else default
+    except ValueError:
+        raise ValueError(f"{name}={value!r} is not a number of seconds") from None
+
+
+def fetch_read_timeout() -> float:
+    """Seconds a download may wait for the next bytes (``KZCN_FETCH_TIMEOUT``, default 30)."""
+    return _env_seconds("KZCN_FETCH_TIMEOUT", 30.0)
+
+
+def fetch_deadline() -> float:
+    """Seconds one raw file may take to download, retries included (``KZCN_FETCH_DEADLINE``, default 600).
+
+    A server that trickles a byte now and then never trips the read timeout; the
+    deadline ends such a download.
+    """
+    return _env_seconds("KZCN_FETCH_DEADLINE", 600.0)
+
+
+#: Extra attempts after a transient download error (connection, 5xx, read timeout).
+FETCH_RETRIES = 2
+
+
+# ------------------------------------------------------- user-supplied values
+
+
+def supported_countries() -> tuple[str, ...]:
+    """The Central Asian countries the book can be built for (the analysis's one list, ``C5``)."""
+    import importlib
+
+    for name in ("kzcn.measures", "kzcn.analysis"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module, "C5"):
+            return tuple(module.C5)
+    raise RuntimeError("no list of supported countries (C5) in kzcn.measures or kzcn.analysis")
+
+
+def check_country(value: str, option: str = "--country") -> str:
+    """``value`` upper-cased if it is a supported country, else ValueError listing them."""
+    code = str(value).strip().upper()
+    supported = supported_countries()
+    if code not in supported:
+        raise ValueError(
+            f"{option} {value!r} is not a country this book supports; use one of {', '.join(supported)}"
+        )
+    return code
+
+
+def check_partner(value: str, country: str, known: set[str] | frozenset[str]) -> str:
+    """``value`` upper-cased if it is an ISO3 code with trade data (``known``) other than ``country``."""
+    code = str(value).strip().upper()
+    if code == country:
+        raise ValueError(f"--partner {value!r} is the country itself; choose another partner, e.g. CHN")
+    if len(code) != 3 or not code.isascii() or not code.isalpha() or code not in known:
+        listed = ", ".join(sorted(known)[:12]) + (", ..." if len(known) > 12 else "")
+        raise ValueError(
+            f"--partner {value!r} is not an ISO3 code with trade data in the manifest "
+            f"(e.g. {listed}); the book is written for CHN"
+        )
+    return code
+
+
+def is_inside(path: Path, base: Path) -> bool:
+    """Whether ``path`` (symlinks resolved) is ``base`` or below it."""
+    return Path(path).resolve().is_relative_to(Path(base).resolve())
+
+
+def check_inside(path: Path, base: Path, what: str) -> Path:
+    """``path`` resolved, or ValueError if it leaves ``base`` (guard for every delete and write)."""
+    resolved = Path(path).resolve()
+    if not resolved.is_relative_to(Path(base).resolve()):
+        raise ValueError(f"{what} {path} is outside {base}; refusing to write or delete it")
+    return resolved

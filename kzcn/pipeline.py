@@ -33,6 +33,18 @@ Layout of a build root (``_build/`` or ``_build/variants/<ISO3>/``)::
 
 The site is replaced only after every step succeeded, by one rename; a failure
 or SIGTERM leaves the previous ``html/`` exactly as it was.
+
+Faults (issue 15).  One build per root at a time: ``.lock`` is held with
+``filelock`` by this process only (no child inherits it: papermill and
+jupyter-book are started with closed descriptors, parse workers are spawned),
+so the lock dies with its owner; ``.lock.owner`` names the holder's PID and
+start time for the message a second build prints.  Every child runs under
+:mod:`kzcn.procs`: it ends when the build ends, ``kill -9`` included, and an
+interrupted build ends the whole tree (papermill, kernels, workers) before it
+returns.  User values (``--country``, ``--partner``, ``--only``, ``--out``) are
+checked before anything is touched, every folder deleted is checked to be inside
+the build root, and every failure is printed in the one format of
+:mod:`kzcn.errors` (a traceback only with ``--debug``).
 """
 
 from __future__ import annotations
@@ -41,7 +53,6 @@ import argparse
 import ast
 import concurrent.futures
 import ctypes
-import fcntl
 import hashlib
 import json
 import os
@@ -62,7 +73,7 @@ import nbformat
 import yaml
 
 import kzcn
-from kzcn import config, incremental
+from kzcn import config, errors, incremental, procs
 from kzcn.fetch import sha256_of
 
 #: Bump when a change to this module changes what an executed notebook contains
@@ -85,11 +96,24 @@ ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 class BuildError(RuntimeError):
-    """The build failed; the message says where and why, the site is untouched."""
+    """The build failed; the message says where and why, the site is untouched.
+
+    ``cause`` (a key of :data:`kzcn.errors.ADVICE`) and ``todo`` override what
+    :func:`kzcn.errors.likely_cause` would infer; ``step`` is set by :meth:`Build.step`.
+    """
+
+    def __init__(self, message: str, cause: str | None = None, todo: str | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause
+        self.todo = todo
+        self.step: str | None = None
 
 
 class BuildInterrupted(BuildError):
     """SIGTERM or Ctrl-C arrived; the site is untouched."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, cause="interrupted")
 
 
 # --------------------------------------------------------------------- hashing
@@ -285,7 +309,8 @@ class Children:
         with self._lock:
             if self.stopping:
                 raise BuildInterrupted("build interrupted")
-            proc = subprocess.Popen(cmd, start_new_session=True, **kwargs)
+            # Under a guard: the command and what it starts end when this build ends.
+            proc = subprocess.Popen(procs.guarded(cmd), start_new_session=True, **kwargs)
             self._procs.add(proc)
         try:
             stdout, stderr = proc.communicate()
@@ -309,17 +334,154 @@ class Children:
 
 
 def _kill_group(proc: subprocess.Popen, grace: float = 5.0) -> None:
-    """SIGTERM the child's process group (papermill and its kernel), SIGKILL if it lingers."""
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, grace)):
+    """End the child and everything below it (guard, papermill, its kernel), SIGKILL if it lingers."""
+    procs.kill_tree(proc.pid, grace)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:  # pragma: no cover - kill_tree has killed it
+        proc.kill()
+        proc.wait()
+
+
+# ---------------------------------------------------------------- the lock
+
+
+class BuildLock:
+    """``<root>/.lock``, held by this process alone; ``.lock.owner`` says who holds it.
+
+    The operating system releases the lock when its holder dies, however it dies,
+    so a lock can only be held by a live process.  A second build is refused
+    with the holder's PID and start time; if the recorded owner has exited while
+    the lock is still held, the message names the processes that keep it.
+    """
+
+    def __init__(self, root: Path) -> None:
+        from filelock import FileLock
+
+        self.path = root / ".lock"
+        self.owner_path = root / ".lock.owner"
+        self._lock = FileLock(str(self.path), timeout=0)
+        self.previous: dict[str, Any] | None = None
+
+    def read_owner(self) -> dict[str, Any]:
         try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
+            return json.loads(self.owner_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def acquire(self) -> None:
+        from filelock import Timeout
+
         try:
-            proc.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
+            self._lock.acquire()
+        except Timeout:
+            raise BuildError(self._held_message(), cause="another build") from None
+        owner = self.read_owner()
+        if owner and owner.get("pid") != os.getpid():
+            self.previous = owner  # a build that ended without releasing (killed)
+        me = psutil_process()
+        record = {
+            "pid": os.getpid(),
+            "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(me.create_time())),
+            "create_time": me.create_time(),
+            "command": " ".join(sys.argv),
+        }
+        self.owner_path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+
+    def release(self) -> None:
+        self.owner_path.unlink(missing_ok=True)
+        self._lock.release()
+
+    def __enter__(self) -> BuildLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+    def _held_message(self) -> str:
+        owner = self.read_owner()
+        root = self.path.parent
+        if not owner:
+            return f"another build is running in {root} (it holds {self.path})"
+        who = f"PID {owner.get('pid')}, started {owner.get('started')}"
+        if owner_alive(owner):
+            return f"another build is running in {root}: {who} ({owner.get('command', '?')})"
+        holders = lock_holders(self.path)
+        listed = ", ".join(f"PID {pid} ({cmd})" for pid, cmd in holders) or "unknown processes"
+        return (
+            f"the build lock {self.path} is stale: its owner ({who}) has exited, "
+            f"but {listed} still hold(s) it; stop them, then build again"
+        )
+
+
+def psutil_process(pid: int | None = None):
+    import psutil
+
+    return psutil.Process(pid or os.getpid())
+
+
+def owner_alive(owner: Mapping[str, Any]) -> bool:
+    import psutil
+
+    try:
+        return abs(psutil_process(int(owner["pid"])).create_time() - float(owner["create_time"])) < 1e-3
+    except (KeyError, TypeError, ValueError, psutil.Error):
+        return False
+
+
+def lock_holders(path: Path) -> list[tuple[int, str]]:
+    """Processes that have ``path`` open (only asked when a lock is held by a dead owner)."""
+    import psutil
+
+    found = []
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        try:
+            if any(Path(f.path) == path for f in proc.open_files()):
+                found.append((proc.pid, " ".join(proc.info["cmdline"] or [])[:80]))
+        except psutil.Error:
             continue
+    return found
+
+
+#: The likely cause of a BuildError raised by a step that did not name one.
+STEP_CAUSES = {"plan": "invalid option", "execute": "notebook", "stage": "notebook", "render": "book source"}
+
+# ----------------------------------------------------------- build folders
+
+#: What a build root holds (anything else means --out names a folder that is not a build folder).
+BUILD_ENTRIES = {
+    "cache",
+    "run",
+    "stage",
+    "render",
+    "html",
+    "variants",
+    "figures",
+    "state.json",
+    "last-build.json",
+    ".lock",
+    ".lock.owner",
+    ".kzcn-build",
+}
+
+
+def check_build_folder(folder: Path) -> None:
+    """Refuse a folder that holds other things than a build (``--out ~`` must never be emptied)."""
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise BuildError(f"--out {folder} is a file, not a folder", cause="invalid option")
+    entries = {path.name for path in folder.iterdir()}
+    foreign = sorted(name for name in entries if name not in BUILD_ENTRIES and not name.startswith("html."))
+    if foreign and ".kzcn-build" not in entries:
+        raise BuildError(
+            f"--out {folder} already holds files that are not a build of this book "
+            f"({', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''}); "
+            "the build deletes and replaces folders there, so it refuses",
+            cause="invalid option",
+            todo="choose an empty or new folder for --out (or KZCN_BUILD_DIR), or the previous build folder",
+        )
 
 
 # ------------------------------------------------------------- file helpers
@@ -456,14 +618,35 @@ class Build:
         return self.root / "state.json"
 
     def _normalise(self, name: str) -> str:
+        """``--only`` value -> notebook path relative to the book (POSIX).
+
+        Accepted: a path relative to the book (``notebooks/x.ipynb``), a bare
+        name (``x``), or a path, relative to the current folder or absolute, that
+        is inside the book; anything else is refused before the build starts.
+        """
         path = Path(name)
-        if path.is_absolute():
-            path = path.resolve().relative_to(self.source_dir)
         if path.suffix != ".ipynb":
             path = path.with_suffix(".ipynb")
+        if path.is_absolute() or (not (self.source_dir / path).exists() and (Path.cwd() / path).exists()):
+            resolved = (Path.cwd() / path).resolve()
+            if not resolved.is_relative_to(self.source_dir):
+                raise BuildError(
+                    f"--only {name}: not a notebook inside the book folder {self.source_dir}",
+                    cause="invalid option",
+                )
+            path = resolved.relative_to(self.source_dir)
+        elif ".." in path.parts:
+            raise BuildError(f"--only {name}: '..' leaves the book folder", cause="invalid option")
         if len(path.parts) == 1:
             path = Path("notebooks") / path
         return path.as_posix()
+
+    def _remove(self, path: Path) -> None:
+        """Delete a folder of this build root (never the root itself, never anything outside it)."""
+        resolved = Path(os.path.abspath(path))
+        if resolved == self.root or not resolved.is_relative_to(self.root):
+            raise BuildError(f"refusing to delete {path}: not inside the build folder {self.root}")
+        shutil.rmtree(resolved, ignore_errors=True)
 
     # steps
     def step(self, name: str, func: Callable[[], Any]) -> Any:
@@ -471,6 +654,12 @@ class Build:
         started = time.perf_counter()
         try:
             return func()
+        except BuildError as exc:
+            exc.step = exc.step or name
+            exc.cause = exc.cause or STEP_CAUSES.get(name)
+            raise
+        except Exception as exc:
+            raise step_failure(name, exc) from exc
         finally:
             elapsed = time.perf_counter() - started
             self.timings.append((name, elapsed))
@@ -478,14 +667,17 @@ class Build:
 
     def run(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise BuildError(f"another build is running in {self.root}") from None
-            shutil.rmtree(self.run_dir, ignore_errors=True)  # leftovers of an interrupted build
+        with BuildLock(self.root) as lock:
+            if lock.previous:
+                self.log(
+                    f"[build] the previous build (PID {lock.previous.get('pid')}, started "
+                    f"{lock.previous.get('started')}) did not finish; removing what it left"
+                )
+            (self.root / ".kzcn-build").touch()
+            self._remove(self.run_dir)  # leftovers of an interrupted build
             for stale in self.root.glob("html.new-*"):
-                shutil.rmtree(stale, ignore_errors=True)
+                self._remove(stale)
+            self.check_sources()
             if self.fetch:
                 self.step("fetch", self.fetch_data)
                 self.step("parse", self.parse_data)
@@ -500,9 +692,26 @@ class Build:
             else:
                 built = self.step("render", self.render)
                 self.step("publish", lambda: self.publish(built, fingerprint))
-            shutil.rmtree(self.run_dir, ignore_errors=True)
+            self._remove(self.run_dir)
             self._write_report(jobs)
         return self.html_dir
+
+    def check_sources(self) -> None:
+        """Read ``_toc.yml`` and every notebook of the book once, so a broken file is named up front."""
+        toc = self.source_dir / "_toc.yml"
+        try:
+            notebooks = book_notebooks(self.source_dir)
+        except (OSError, yaml.YAMLError) as exc:
+            raise BuildError(f"{toc} cannot be read: {exc}", cause="book source") from exc
+        for rel in notebooks:
+            try:
+                nbformat.read(self.source_dir / rel, as_version=4)
+            except Exception as exc:  # noqa: BLE001 - any reason a notebook cannot be read
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise BuildError(
+                    f"notebook {rel} cannot be read: {type(exc).__name__}: {first[:200]}",
+                    cause="notebook file",
+                ) from exc
 
     def fetch_data(self) -> None:
         try:
@@ -510,8 +719,16 @@ class Build:
         except ImportError:
             self.log("[build]   kzcn.fetch not available yet: skipping the download")
             return
-        paths = fetch.fetch(progressbar=False)
-        self.log(f"[build]   {len(paths)} raw files present and verified")
+        notes: list[str] = []
+
+        def note(message: str) -> None:
+            notes.append(message)
+            self.log(f"[build]   {message}")
+
+        paths = fetch.fetch(progressbar=False, log=note)
+        repaired = sum("sha256 mismatch" in line for line in notes)
+        extra = f" ({repaired} downloaded again after a sha256 mismatch)" if repaired else ""
+        self.log(f"[build]   {len(paths)} raw files present and verified{extra}")
 
     def parse_data(self) -> None:
         """Fill the processed cache before notebooks run two at a time and race to write it."""
@@ -523,9 +740,20 @@ class Build:
         # The pipeline's own reads are nobody's inputs.
         os.environ.pop("KZCN_INPUT_LOG", None)
         sources = list(manifest.load_manifest(manifest_path()))
-        # Only a missing cache file costs a parse; reading every cached table back
-        # would make a no-change rebuild pay for the whole data set.
-        missing = [source.id for source in sources if not store.cache_file(source).exists()]
+        # Only a missing or unusable cache file costs a parse; a file's provenance is
+        # checked here (its footer only: reading every table back would make a
+        # no-change rebuild pay for the whole data set); store.load checks content.
+        missing = []
+        for source in sources:
+            path = store.cache_file(source)
+            if not path.exists():
+                missing.append(source.id)
+                continue
+            problem = store.check_provenance(source, path)
+            if problem:
+                self.log(f"[build]   {path}: {problem}; parsing {source.id} again from the verified raw file")
+                path.unlink(missing_ok=True)
+                missing.append(source.id)
         if missing:
             from kzcn.parsers import ParseError
             from kzcn.schemas import DataValidationError
@@ -643,8 +871,10 @@ class Build:
         input_log.touch()
         params_file = run / "parameters.json"
         params_file.write_text(canonical_json(job.parameters), encoding="utf-8")
+        events = run / "events.log"
         env = dict(os.environ)
         env.update(
+            KZCN_EVENT_LOG=str(events),
             KZCN_FIGURES_DIR=str(figures_out),
             KZCN_INPUT_LOG=str(input_log),
             KZCN_NOTEBOOK=job.rel,
@@ -675,6 +905,9 @@ class Build:
         ]
         result = self.children.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         job.seconds = time.perf_counter() - started
+        if events.is_file():
+            for line in events.read_text(encoding="utf-8").splitlines():
+                self.log(f"[build]   {job.rel}: {line}")
         if result.returncode != 0:
             raise BuildError(failure_message(job.rel, executed, result.stderr))
         show_only_injected_parameters(executed)
@@ -793,8 +1026,12 @@ class Build:
     def publish(self, built: Path, fingerprint: str) -> None:
         """Copy the rendered site, let :func:`kzcn.publish.finalize` complete it, swap it in."""
         new = self.root / f"html.new-{os.getpid()}"
-        shutil.rmtree(new, ignore_errors=True)
-        shutil.copytree(built, new)
+        self._remove(new)
+        try:
+            shutil.copytree(built, new)
+        except BaseException:
+            self._remove(new)  # a partial copy must not keep a full disk full
+            raise
         build_info = {
             "build_date": build_date(),
             "git_commit": self.commit,
@@ -808,11 +1045,13 @@ class Build:
         if publish is not None and hasattr(publish, "finalize"):
             try:
                 publish.finalize(self.stage_dir, new, build_info)
-            except Exception as exc:
-                shutil.rmtree(new, ignore_errors=True)
+            except BaseException as exc:
+                self._remove(new)
+                if not isinstance(exc, Exception) or isinstance(exc, BuildError):
+                    raise
                 raise BuildError(f"kzcn.publish.finalize failed: {type(exc).__name__}: {exc}") from exc
         swap_directories(new, self.html_dir)
-        shutil.rmtree(new, ignore_errors=True)  # the previous site
+        self._remove(new)  # the previous site
         self._write_state({"published": fingerprint, "build_info": build_info})
 
     def _write_report(self, jobs: list[NotebookJob]) -> None:
@@ -865,12 +1104,36 @@ def tail(text: str, lines: int) -> str:
     return "\n".join(ANSI_ESCAPE.sub("", text or "").rstrip().splitlines()[-lines:])
 
 
+#: Lines of jupyter-book's output that say why it failed: warnings, errors, exceptions.
+SPHINX_PROBLEM = re.compile(
+    r"\b(WARNING|ERROR|CRITICAL)\b|^[\w.]*(Error|Exception)\b|No space left on device|\[Errno \d+\]"
+)
+
+
+def without_tracebacks(lines: list[str]) -> list[str]:
+    """``lines`` minus Python traceback frames (the exception line itself is kept)."""
+    kept, inside = [], False
+    for line in lines:
+        if line.startswith("Traceback (most recent call last)"):
+            inside = True
+            continue
+        if inside and (line.startswith((" ", "\t")) or not line.strip()):
+            continue
+        inside = False
+        kept.append(line)
+    return kept
+
+
 def sphinx_problems(output: str, limit: int = 30) -> str:
-    """Sphinx's warnings and errors first (what -W turned into a failure), then the last lines."""
-    clean = ANSI_ESCAPE.sub("", output or "")
-    problems = [line for line in clean.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL)\b", line)]
+    """Sphinx's warnings, errors and exception lines first (what failed), then the last lines.
+
+    Python tracebacks are left out (``--debug`` is for those); the exception's own
+    line, e.g. ``OSError: [Errno 28] No space left on device``, is kept.
+    """
+    lines = without_tracebacks(ANSI_ESCAPE.sub("", output or "").rstrip().splitlines())
+    problems = list(dict.fromkeys(line for line in lines if SPHINX_PROBLEM.search(line)))
     head = "\n".join(problems[:limit]) or "(no WARNING/ERROR lines)"
-    return f"{head}\n\n... last lines of jupyter-book's output:\n{tail(clean, 15)}"
+    return f"{head}\n\n... last lines of jupyter-book's output:\n" + "\n".join(lines[-15:])
 
 
 def sphinx_reread(output: str) -> str:
@@ -991,8 +1254,27 @@ def variant_config(config_bytes: bytes, country: str) -> bytes:
 # ----------------------------------------------------------------------- CLI
 
 
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse, with its complaints in the one failure format."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        exc = BuildError(message, cause="invalid option")
+        print(errors.format_failure("BUILD FAILED", exc, step="options"), file=sys.stderr)
+        raise SystemExit(2)
+
+
+def step_failure(step: str, exc: BaseException) -> BuildError:
+    """A BuildError for an exception that escaped a step: what failed, in one line."""
+    text = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in text:
+        text += f" ({exc.filename})"
+    error = BuildError(f"{step} step failed: {type(exc).__name__}: {text}")
+    error.step = step
+    return error
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = _ArgumentParser(
         prog="python -m kzcn build",
         description="Fetch the data, execute the notebooks (incrementally) and publish the book.",
     )
@@ -1007,49 +1289,97 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--source", type=Path, default=config.ROOT, help="book source (default: the repository)"
     )
     parser.add_argument("--no-fetch", action="store_true", help="skip the fetch and parse steps")
+    parser.add_argument("--debug", action="store_true", help="print the traceback of a failure")
     return parser.parse_args(argv)
 
 
 def build_root(out: Path, country: str | None) -> Path:
-    """``<out>`` for the Kazakhstan book, ``<out>/variants/<ISO3>`` for any other country."""
-    if country and country.upper() != DEFAULT_COUNTRY:
-        return out / "variants" / country.upper()
-    return out
+    """``<out>`` for the Kazakhstan book, ``<out>/variants/<ISO3>`` for any other country.
+
+    ``country`` must have passed :func:`kzcn.config.check_country`; the result is
+    checked to stay inside ``out`` all the same.
+    """
+    root = out / "variants" / country.upper() if country and country.upper() != DEFAULT_COUNTRY else out
+    return config.check_inside(root, out, "build folder")
+
+
+def trade_partners() -> set[str]:
+    """ISO3 codes of the countries in the IMF's trade statistics (data/imf_partner_iso3.csv)."""
+    import csv
+
+    with open(config.DATA_DIR / "imf_partner_iso3.csv", newline="", encoding="utf-8") as handle:
+        return {row["code"] for row in csv.DictReader(handle) if row["kind"] == "country" and row["code"]}
+
+
+def check_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Every user value checked before anything is touched; returns the requested parameters."""
+    try:
+        country = config.check_country(args.country) if args.country is not None else None
+        partner = None
+        if args.partner is not None:
+            partner = config.check_partner(args.partner, country or DEFAULT_COUNTRY, trade_partners())
+    except ValueError as exc:
+        raise BuildError(str(exc), cause="invalid option") from None
+    for name in ("start_year", "end_year"):
+        year = getattr(args, name)
+        if year is not None and not 1900 <= year <= 2100:
+            raise BuildError(f"--{name.replace('_', '-')} {year} is not a year", cause="invalid option")
+    if args.start_year and args.end_year and args.start_year > args.end_year:
+        raise BuildError(
+            f"--start-year {args.start_year} is after --end-year {args.end_year}", cause="invalid option"
+        )
+    if not (args.source / "_toc.yml").is_file():
+        raise BuildError(f"--source {args.source} has no _toc.yml: not a book folder", cause="invalid option")
+    return {"country": country, "partner": partner, "start_year": args.start_year, "end_year": args.end_year}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
-    country = args.country.upper() if args.country else None
-    requested = {
-        "country": country,
-        "partner": args.partner.upper() if args.partner else None,
-        "start_year": args.start_year,
-        "end_year": args.end_year,
-    }
     out = (args.out or config.build_dir()).resolve()
-    variant = country if country and country != DEFAULT_COUNTRY else None
-    build = Build(
-        source_dir=args.source,
-        root=build_root(out, country),
-        requested=requested,
-        jobs=args.jobs,
-        only=args.only,
-        fetch=not args.no_fetch,
-        variant=variant,
-        log=lambda message: print(message, flush=True),
-    )
+    build: Build | None = None
 
     def on_signal(signum, frame):  # noqa: ARG001 - signal handler signature
         raise BuildInterrupted(f"build interrupted by signal {signal.Signals(signum).name}")
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
+        requested = check_options(args)
+        country = requested["country"]
+        check_build_folder(out)
+        variant = country if country and country != DEFAULT_COUNTRY else None
+        try:
+            root = build_root(out, country)
+        except ValueError as exc:
+            raise BuildError(str(exc), cause="invalid option") from None
+        build = Build(
+            source_dir=args.source,
+            root=root,
+            requested=requested,
+            jobs=args.jobs,
+            only=args.only,
+            fetch=not args.no_fetch,
+            variant=variant,
+            log=lambda message: print(message, flush=True),
+        )
         html = build.run()
-    except BuildError as exc:
-        build.children.terminate_all()
-        print(build.summary(), flush=True)
+    except Exception as exc:  # noqa: BLE001 - every failure gets the one message, tracebacks only with --debug
+        error = exc if isinstance(exc, BuildError) else step_failure("prepare", exc)
+        if error is not exc:
+            error.__cause__ = exc
+        if build is not None:
+            build.children.terminate_all()
+            print(build.summary(), flush=True)
+        site = build.html_dir if build is not None else out / "html"
         print(
-            f"\nBUILD FAILED: {exc}\n\nThe last good site was left untouched: {build.html_dir}",
+            "\n"
+            + errors.format_failure(
+                "BUILD FAILED",
+                error,
+                step=error.step,
+                where=str(out),
+                untouched=str(site),
+                debug=args.debug,
+            ),
             file=sys.stderr,
         )
         return 130 if isinstance(exc, BuildInterrupted) else 1

@@ -5,31 +5,61 @@
 1. it notes the read in the file named by ``KZCN_INPUT_LOG`` (if set), so the
    build pipeline knows which raw inputs each notebook depends on;
 2. it returns the cached parquet table if one exists for the pair (raw file's
-   sha256 as declared in the manifest, parser version);
+   sha256 as declared in the manifest, parser version) and passes its checks;
 3. otherwise it makes sure the verified raw file is in the raw cache
    (downloading it from ``config.base_url()`` if needed), parses it, validates
    it with pandera and writes the parquet atomically.
 
 A refreshed raw file has a new sha256 in the manifest, and a changed parser a
 new version, so either gives a new cache key and a fresh parse.
+
+The processed cache is never trusted blindly.  Each parquet carries in its
+metadata (key ``kzcn``) the source id, the raw file's sha256, the parser and its
+version, the row count and a sha256 of the table's content; its pages carry
+CRC checksums of their bytes.  :func:`read_verified` checks all of them; a file
+that fails (unreadable, made for another source, altered) is parsed again from
+the verified raw file, with one line in the log (stderr, or the build's event
+log ``KZCN_EVENT_LOG`` when a build runs the notebook).
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
+import multiprocessing
 import os
+import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 
-from kzcn import config, schemas
-from kzcn.fetch import fetch_one
+from kzcn import config, procs, schemas
+from kzcn.fetch import display_path, fetch_one
 from kzcn.manifest import Manifest, Source, load_manifest
 from kzcn.parsers import ParseError, get_parser
 
 INPUT_LOG_ENV = "KZCN_INPUT_LOG"
+#: A build points this at a file; the store's log lines go there instead of the notebook's output.
+EVENT_LOG_ENV = "KZCN_EVENT_LOG"
+#: Key of the provenance record in each parquet file's metadata.
+METADATA_KEY = b"kzcn"
+
+
+class CacheProblem(Exception):
+    """A processed-cache file that must not be used (the message says why)."""
+
+
+def log_event(message: str) -> None:
+    """One line for the person running the build (not for the notebook's readers)."""
+    target = os.environ.get(EVENT_LOG_ENV)
+    if target:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(message + "\n")
+    else:
+        print(message, file=sys.stderr, flush=True)
 
 
 def _record_input(source: Source) -> None:
@@ -68,13 +98,45 @@ def parse_source(source: Source, path: Path | None = None) -> pd.DataFrame:
     return schemas.validate(table, parser.schema, f"{Path(raw).name} ({source.id})")
 
 
-def _write_atomically(table: pd.DataFrame, target: Path) -> None:
+def content_hash(table: pd.DataFrame) -> str:
+    """sha256 of a table's values, column names and dtypes (row order matters, the index does not)."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps([[str(c), str(t)] for c, t in table.dtypes.items()]).encode())
+    digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def provenance(source: Source) -> dict[str, str]:
+    parser = get_parser(source.parser)
+    return {
+        "source_id": source.id,
+        "raw_sha256": source.sha256,
+        "parser": parser.name,
+        "parser_version": str(parser.version),
+    }
+
+
+def _write_atomically(table: pd.DataFrame, target: Path, source: Source) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     target.parent.mkdir(parents=True, exist_ok=True)
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    # The hash is of the table as it will be read back (Arrow -> pandas), so reading can check it.
+    record = {**provenance(source), "rows": arrow.num_rows, "content_sha256": content_hash(arrow.to_pandas())}
+    arrow = arrow.replace_schema_metadata(
+        {**(arrow.schema.metadata or {}), METADATA_KEY: json.dumps(record, sort_keys=True).encode()}
+    )
     handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".parquet.part")
     os.close(handle)
     try:
-        table.to_parquet(temporary, index=False)
+        pq.write_table(arrow, temporary, write_page_checksum=True)
         os.replace(temporary, target)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise OSError(
+            error.errno, f"{source.id}: could not write the parsed table {display_path(target)}: {error}"
+        ) from error
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -83,16 +145,90 @@ def _write_atomically(table: pd.DataFrame, target: Path) -> None:
             stale.unlink(missing_ok=True)
 
 
+def check_provenance(source: Source, path: Path | None = None) -> str | None:
+    """Why the cached file of ``source`` may not be used, from its footer alone (None: looks right).
+
+    Cheap (no data page is read); :func:`read_verified` checks the content too.
+    """
+    try:
+        _provenance_of(source, path or cache_file(source))
+    except CacheProblem as problem:
+        return str(problem)
+    return None
+
+
+def _provenance_of(source: Source, path: Path) -> dict:
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+    except (OSError, ValueError) as error:
+        raise CacheProblem(f"unreadable ({type(error).__name__}: {error})") from error
+    if METADATA_KEY not in metadata:
+        raise CacheProblem("written without provenance metadata (an older cache or another program)")
+    try:
+        record = json.loads(metadata[METADATA_KEY])
+    except ValueError as error:
+        raise CacheProblem("provenance metadata unreadable") from error
+    expected = provenance(source)
+    wrong = [
+        f"{key} {record.get(key)!r} (expected {value!r})"
+        for key, value in expected.items()
+        if record.get(key) != value
+    ]
+    if wrong:
+        raise CacheProblem("made for another input: " + ", ".join(wrong))
+    return record
+
+
+def read_verified(source: Source, path: Path | None = None) -> pd.DataFrame:
+    """The cached table of ``source``, or :class:`CacheProblem` if the file may not be used."""
+    import pyarrow.parquet as pq
+
+    path = path or cache_file(source)
+    record = _provenance_of(source, path)
+    try:
+        table = pq.read_table(path, page_checksum_verification=True).to_pandas()
+    except (OSError, ValueError) as error:
+        raise CacheProblem(f"unreadable ({type(error).__name__}: {error})") from error
+    if len(table) != record.get("rows") or content_hash(table) != record.get("content_sha256"):
+        raise CacheProblem("its content does not match the checksum stored in it")
+    return table
+
+
 def load(source_id: str, manifest: Manifest | None = None) -> pd.DataFrame:
     """The parsed, validated table of manifest entry ``source_id`` (from the cache when possible)."""
     source = (manifest or load_manifest())[source_id]
     _record_input(source)
     target = cache_file(source)
     if target.exists():
-        return pd.read_parquet(target)
+        try:
+            return read_verified(source, target)
+        except CacheProblem as problem:
+            log_event(
+                f"{display_path(target)}: {problem}; parsing {source.id} again from the verified raw file"
+            )
+            target.unlink(missing_ok=True)
     table = parse_source(source)
-    _write_atomically(table, target)
+    _write_atomically(table, target, source)
     return table
+
+
+def verify_processed(ids: list[str] | None = None, manifest: Manifest | None = None) -> list[str]:
+    """Check every cached table of the manifest entries ``ids`` (default all); one message per problem.
+
+    A table not in the cache yet is no problem (the next parse makes it).
+    """
+    problems = []
+    for source in (manifest or load_manifest()).select(ids):
+        path = cache_file(source)
+        if not path.exists():
+            continue
+        try:
+            read_verified(source, path)
+        except CacheProblem as problem:
+            problems.append(f"{source.id}: {path}: {problem} (the next load parses it again)")
+    return problems
 
 
 def _row_count(source_id: str, manifest: Manifest) -> int:
@@ -106,13 +242,21 @@ def parse_all(
 
     Parsing is CPU-bound (235 DOTS workbooks take most of a minute), so it runs
     in ``jobs`` processes (default: the number of CPUs, at most 4).  The first
-    failure is raised once the running parses have finished.
+    failure is raised once the running parses have finished.  Workers never
+    outlive this process (see :mod:`kzcn.procs`).
     """
     manifest = manifest or load_manifest()
     selected = [source.id for source in manifest.select(ids)]
     jobs = jobs or min(os.cpu_count() or 1, 4)
     if jobs <= 1 or len(selected) < 2 * jobs:
         return {source_id: _row_count(source_id, manifest) for source_id in selected}
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # "spawn": a worker is a fresh interpreter that inherits no open file (the
+    # build lock stays with the build), and it ends itself when the build dies.
+    with ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=procs.exit_when_orphaned,
+        initargs=(os.getpid(),),
+    ) as pool:
         counts = pool.map(_row_count, selected, itertools.repeat(manifest), chunksize=4)
         return dict(zip(selected, counts, strict=True))

@@ -1,0 +1,118 @@
+"""Child processes that never outlive the build.
+
+Three tools, portable to Linux, macOS and Windows (psutil; no ``fcntl`` and no
+``os.killpg`` at import time):
+
+* :func:`exit_when_orphaned` starts a watchdog thread that ends the current
+  process as soon as its parent has gone (even after ``kill -9`` of the parent,
+  which no signal handler sees).  The parse workers call it as their
+  initializer.
+* ``python -m kzcn.procs --parent PID -- COMMAND ...`` runs COMMAND (papermill
+  with its kernel, jupyter-book) under such a watchdog: when PID dies, the guard
+  ends COMMAND and everything it started, then exits.
+* :func:`kill_tree` ends a process and all its descendants (a kernel runs in a
+  session of its own, so a process-group kill alone would miss it) and waits
+  until they are gone.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+import psutil
+
+#: How often a watchdog looks at its parent (seconds).
+POLL_S = 0.2
+
+
+def _identity(pid: int) -> float | None:
+    """Creation time of ``pid`` (tells a live parent from a new process that reused its PID)."""
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return None
+
+
+def parent_gone(pid: int, created: float | None, original_ppid: int | None = None) -> bool:
+    """Whether process ``pid`` (created at ``created``) has exited."""
+    if original_ppid is not None and os.getppid() != original_ppid:
+        return True  # re-parented (POSIX): the parent died
+    return created is None or _identity(pid) != created
+
+
+def exit_when_orphaned(
+    parent_pid: int | None = None, on_exit: Callable[[], None] | None = None, poll: float = POLL_S
+) -> None:
+    """End this process (after ``on_exit``) once ``parent_pid`` (default: the parent) is gone."""
+    ppid = os.getppid()
+    parent = parent_pid or ppid
+    created = _identity(parent)
+    original_ppid = ppid if parent == ppid else None
+
+    def watch() -> None:
+        while not parent_gone(parent, created, original_ppid):
+            time.sleep(poll)
+        try:
+            if on_exit is not None:
+                on_exit()
+        finally:
+            os._exit(1)
+
+    threading.Thread(target=watch, name="kzcn-orphan-watchdog", daemon=True).start()
+
+
+def kill_tree(pid: int, grace: float = 5.0) -> None:
+    """Terminate ``pid`` and all its descendants, kill what is left after ``grace`` s, wait for all."""
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return
+    except psutil.Error:
+        procs = []
+    for proc in procs:
+        try:
+            proc.terminate()
+        except psutil.Error:
+            pass
+    _, alive = psutil.wait_procs(procs, timeout=grace)
+    for proc in alive:
+        try:
+            proc.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(alive, timeout=grace)
+
+
+def guarded(command: list[str]) -> list[str]:
+    """``command`` wrapped so that it ends when this process ends, however it ends."""
+    return [sys.executable, "-m", "kzcn.procs", "--parent", str(os.getpid()), "--", *command]
+
+
+def guard_main(argv: list[str]) -> int:
+    """``--parent PID -- COMMAND ...``: run COMMAND, end its whole tree when PID goes."""
+    if len(argv) < 4 or argv[0] != "--parent" or argv[2] != "--":
+        print("usage: python -m kzcn.procs --parent PID -- COMMAND ...", file=sys.stderr)
+        return 2
+    parent, command = int(argv[1]), argv[3:]
+    child = subprocess.Popen(command)
+
+    def stop(signum, frame):  # noqa: ARG001 - signal handler signature
+        kill_tree(child.pid, grace=2.0)
+        os._exit(128 + int(signum))
+
+    for name in ("SIGTERM", "SIGINT", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
+    exit_when_orphaned(parent, on_exit=lambda: kill_tree(child.pid, grace=2.0))
+    return child.wait()
+
+
+if __name__ == "__main__":
+    raise SystemExit(guard_main(sys.argv[1:]))
