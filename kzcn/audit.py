@@ -64,11 +64,14 @@ REPORTER_MIRROR = "reporter vs mirror statistics"
 VINTAGE = "data vintage/revision"
 TYPO = "typo"
 INTERNAL = "internal inconsistency within the thesis"
+DERIVED = "follows from a printed figure"
+#: Status and cause of a ledger row that is not a statistic (left out of the checkable total).
+NOT_A_STATISTIC = "not a statistic"
 UNEXPLAINED = "unexplained"
 NONE = ""
 
 #: Cause classes in the order the summary lists them.
-CAUSES = (REPORTER_MIRROR, VINTAGE, UNIT_SCALE, TYPO, INTERNAL, NO_RAW_SOURCE, UNEXPLAINED)
+CAUSES = (REPORTER_MIRROR, VINTAGE, DERIVED, UNIT_SCALE, TYPO, INTERNAL, NO_RAW_SOURCE, NOT_A_STATISTIC, UNEXPLAINED)
 
 ANNOTATIONS_FILE = "audit_annotations.csv"
 ANNOTATION_COLUMNS = ("row_id", "cause", "reason", "reviewed_by", "reviewed_on")
@@ -82,6 +85,10 @@ REPEAT_MIN_DIGITS = 4
 
 #: Statuses that count as agreement.
 AGREES = (compare.REPRODUCED, compare.WITHIN_TOLERANCE)
+
+#: Order in which candidates are preferred when several agree equally well.
+ROLE_ORDER = {"primary": 0, "denominator": 1, "mirror": 2, "vintage": 3}
+STATUS_ORDER = {compare.REPRODUCED: 0, compare.WITHIN_TOLERANCE: 1, compare.DIFFERS: 2}
 
 
 class AuditError(ValueError):
@@ -132,9 +139,17 @@ class AuditRow:
     annotation: str = ""
     page: str = ""
     inputs: tuple[str, ...] = ()
+    best: series.Candidate | None = None
+    needs: str = ""
+
+    @property
+    def rule(self) -> str:
+        return compare.qualifier_rule(self.qualifier, self.printed)
 
     def candidate_status(self, candidate: series.Candidate) -> str:
-        return qualified_status(self.value, candidate.value, self.decimals, self.qualifier)
+        if self.unit == "rank":
+            return compare.status_rank(self.value, candidate.value)
+        return qualified_status(self.value, candidate.value, self.decimals, self.rule)
 
 
 def _table_chapters() -> dict[str, str]:
@@ -468,6 +483,8 @@ def classify(
             return (INTERNAL, "two statements disagree", found)
         return None
 
+    if row.status == NOT_A_STATISTIC:
+        return (NOT_A_STATISTIC, "not a statistic", row.evidence)
     if row.status == compare.NO_RAW_SOURCE:
         return internal() or (
             NO_RAW_SOURCE,
@@ -480,6 +497,14 @@ def classify(
         if "no unit printed" in row.unit_note and "other amounts read as" in row.unit_note:
             return (UNIT_SCALE, "unstated unit differs from the table's", row.unit_note)
         return (NONE, "", "")
+    if row.row_id in implied:
+        value, how = implied[row.row_id]
+        if compare.status(row.value, value, row.decimals) in AGREES:
+            return (
+                DERIVED,
+                "follows from a printed figure",
+                f"it follows from the thesis's own {how}, which gives {value:.{row.decimals + 1}f}",
+            )
     mirror = _first_agreeing(row, "mirror")
     if mirror:
         return (
@@ -529,6 +554,61 @@ def load_annotations() -> pd.DataFrame:
     if len(duplicated):
         raise AuditError(f"{path.name}: {duplicated.iloc[0]} is annotated twice")
     return table
+
+
+# ------------------------------------------------------------------- judging
+
+
+def _relative(row: AuditRow, candidate: series.Candidate) -> float:
+    if not row.value:
+        return abs(candidate.value)
+    return abs(candidate.value - row.value) / abs(row.value)
+
+
+def judge(row: AuditRow) -> None:
+    """Set the row's status from its candidates (see the methods page for the rules).
+
+    * a quantity that is not a statistic gets *not a statistic*;
+    * no candidate with a value: *no raw source*, with what data would settle it;
+    * otherwise the best status any candidate reaches wins: a value one
+      reporter's statistics reproduce is reproduced, and the verdict names that
+      reporter and the reading (cumulative or average growth, the sum over a
+      span or its last year ...).  At equal status the reporter's own records
+      come first, then other denominators, the mirror, other vintages;
+    * when no candidate agrees, the primary reading closest to the printed
+      value is shown.
+    """
+    quantity = row.measure.quantity
+    if quantity in series.NOT_A_STATISTIC:
+        row.status = NOT_A_STATISTIC
+        row.evidence = series.NOT_A_STATISTIC[quantity]
+        return
+    valued = [c for c in row.candidates if not pd.isna(c.value)]
+    if not valued:
+        row.status = compare.NO_RAW_SOURCE
+        row.recomputed_source = row.candidates[0].label if row.candidates else ""
+        row.needs = series.NEEDS.get(quantity) or _needs_for_period(row)
+        return
+    ranked = sorted(
+        enumerate(valued),
+        key=lambda item: (STATUS_ORDER[row.candidate_status(item[1])], ROLE_ORDER.get(item[1].role, 9), item[0]),
+    )
+    best = ranked[0][1]
+    if row.candidate_status(best) == compare.DIFFERS:
+        primaries = [c for c in valued if c.role == "primary"] or valued
+        best = min(primaries, key=lambda c: _relative(row, c))
+    row.best = best
+    row.recomputed = best.value
+    row.recomputed_source = best.label
+    row.difference = best.value - row.value
+    row.status = row.candidate_status(best)
+
+
+def _needs_for_period(row: AuditRow) -> str:
+    m = row.measure
+    if m.quantity in series.REGISTRY and not m.period:
+        return "a year: the thesis prints none, and the data give a different value each year"
+    return "raw data for this period and reading (the manifest's series do not cover it)"
 
 
 # ---------------------------------------------------------------- page links
@@ -598,17 +678,11 @@ def audit_rows(
     rows = _claim_rows(claims) + _cell_rows(cells)
     _infer_unstated_units(rows, data)
     for row in rows:
+        data.start_reading()
         row.candidates = series.candidates(row.measure, data)
-        best = series.primary(row.candidates)
-        if best is None or pd.isna(best.value):
-            row.status = compare.NO_RAW_SOURCE
-            row.recomputed_source = best.label if best else ""
-        else:
-            row.recomputed = best.value
-            row.recomputed_source = best.label
-            row.difference = best.value - row.value
-            row.status = qualified_status(row.value, best.value, row.decimals, row.qualifier)
-        row.inputs = tuple(sorted({i for c in row.candidates for i in c.inputs}))
+        judge(row)
+        # what was actually read while computing this row, not what the registry declares
+        row.inputs = tuple(sorted(data.reads))
         row.page = _link(row)
 
     implied = implied_values(rows)
@@ -776,3 +850,75 @@ def listing(table: pd.DataFrame, kind: str, relative_to: str = "notebooks") -> p
             "page": pages,
         }
     )
+
+
+# ------------------------------------------------------------ the verdict table
+
+
+def reporter_words(label: str) -> str:
+    """Whose records a candidate's label names, in words ("China's records")."""
+    match = re.search(r"([A-Z][A-Za-z() 0-9]+?)-reported", label or "")
+    if match:
+        return f"{match.group(1)}'s records"
+    if "sum of what the" in (label or ""):
+        return "the partners' own records (sum)"
+    if "WDI" in (label or ""):
+        return "the World Bank's World Development Indicators"
+    if "WITS" in (label or ""):
+        return "Kazakhstan's records as republished by WITS"
+    return ""
+
+
+def _needs(row: AuditRow) -> str:
+    if row.status != compare.NO_RAW_SOURCE:
+        return ""
+    return series.NEEDS.get(row.measure.quantity, "a raw series covering this quantity and period")
+
+
+def verdict_frame(rows: list[AuditRow]) -> pd.DataFrame:
+    """The audit rows in the columns of :func:`kzcn.verdicts.table` (contract 3)."""
+    from kzcn import verdicts
+
+    sections = _table_sections()
+    records = []
+    for row in rows:
+        mirror = next((c for c in row.candidates if c.role == "mirror"), None)
+        evidence = row.annotation or row.evidence
+        records.append(
+            {
+                "id": row.row_id,
+                "kind": row.kind,
+                "chapter": row.chapter,
+                "section": row.section if row.kind == "claim" else sections.get(row.table_id, ""),
+                "printed_text": row.printed,
+                "printed": row.value,
+                "unit": row.unit,
+                "recomputed": row.recomputed,
+                "reporter": reporter_words(row.recomputed_source),
+                "series": row.recomputed_source,
+                "mirror": mirror.value if mirror else math.nan,
+                "difference": row.difference,
+                "status": row.status,
+                "cause": row.cause,
+                "evidence": evidence,
+                "needs": _needs(row),
+                "inputs": list(row.inputs),
+                "anchor": verdicts.anchor(row.row_id),
+                # for the audit page
+                "table_id": row.table_id,
+                "line": row.line,
+                "where": row.where,
+                "decimals": row.decimals,
+                "qualifier": row.qualifier,
+                "unit_note": row.unit_note,
+                "page": row.page,
+                "annotation": row.annotation,
+                "rule": row.cause_origin,
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def _table_sections() -> dict[str, str]:
+    meta = pd.read_csv(config.THESIS_DIR / "table_meta.csv", dtype=str, keep_default_na=False)
+    return dict(zip(meta["table_id"], meta["section"], strict=True))

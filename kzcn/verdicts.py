@@ -1,0 +1,259 @@
+"""The one verdict table: every number the thesis prints, judged once per build.
+
+:func:`table` returns one row per ledger row (every prose claim and every
+printed table cell).  It is computed once (by :func:`kzcn.audit.audit_rows`,
+the only code that turns a ledger row into a recomputed value and a status)
+and stored in the processed cache, keyed on
+
+* the ledger files (``data/thesis/*``),
+* the sha256 of every raw input the manifest declares, and
+* the code version (the source of the modules that compute verdicts),
+
+so the audit page, ``claims.json``, the chapter tables and the conclusion all
+read the same rows and none of them recomputes a verdict.  :func:`counts` is
+the one function behind every headline count.
+
+Columns (contract 3 of the team sheet):
+
+``id``            ledger id (``c-2.2.3-007``, ``tbl-1-1:1999:export-amount``)
+``kind``          ``claim`` or ``cell``
+``chapter``       ledger chapter (``intro``, ``1``, ``2``, ``3``, ``conclusion``, ``abstract``)
+``section``       thesis section number (``2.2.3``)
+``printed_text``  the number as the thesis prints it, with its words
+``printed``       the printed value as a number, in ``unit``
+``unit``          the ledger unit the comparison is made in
+``recomputed``    the value computed from raw data (NaN if none)
+``reporter``      whose records give ``recomputed``, in words ("China's records")
+``series``        what was computed, in plain words
+``mirror``        the partner's (mirror) statistics for the same flow (NaN if none)
+``difference``    ``recomputed - printed``
+``status``        one of :data:`STATUSES`
+``cause``         cause class of a disagreement (empty when it agrees)
+``evidence``      one plain sentence a reader understands
+``needs``         for ``no raw source``: what data would settle it
+``inputs``        list of manifest ids actually read to compute the row
+``anchor``        HTML id of the row on the audit page (:func:`anchor`)
+
+Extra columns (``line``, ``where``, ``decimals``, ``table_id``, ``qualifier``,
+``page``, ``annotation``, ``rule``) are kept for the audit page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kzcn import config
+
+REPRODUCED = "reproduced"
+WITHIN_TOLERANCE = "within tolerance"
+DIFFERS = "differs"
+NO_RAW_SOURCE = "no raw source"
+NOT_A_STATISTIC = "not a statistic"
+
+#: Every status a verdict can have, in the order a reader should worry about them.
+STATUSES = (REPRODUCED, WITHIN_TOLERANCE, DIFFERS, NO_RAW_SOURCE, NOT_A_STATISTIC)
+
+#: Statuses that are checked against raw data ("not a statistic" is left out of the checkable total).
+CHECKABLE = (REPRODUCED, WITHIN_TOLERANCE, DIFFERS, NO_RAW_SOURCE)
+#: Statuses that count as agreement.
+AGREES = (REPRODUCED, WITHIN_TOLERANCE)
+
+COLUMNS = (
+    "id",
+    "kind",
+    "chapter",
+    "section",
+    "printed_text",
+    "printed",
+    "unit",
+    "recomputed",
+    "reporter",
+    "series",
+    "mirror",
+    "difference",
+    "status",
+    "cause",
+    "evidence",
+    "needs",
+    "inputs",
+    "anchor",
+)
+
+#: Bumped by hand when the cache layout changes (the code hash covers rule changes).
+CACHE_VERSION = 1
+
+#: Modules whose source decides a verdict: a change to any of them recomputes the table.
+CODE_MODULES = ("verdicts.py", "audit.py", "series.py", "compare.py", "measures.py", "analysis.py", "ledger.py")
+
+
+def anchor(row_id: str) -> str:
+    """The audit row's HTML id: the ledger id lower-cased with dots as hyphens (``c-2-2-3-007``)."""
+    return str(row_id).lower().replace(".", "-")
+
+
+# ------------------------------------------------------------------ the cache key
+
+
+def _sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def cache_key() -> str:
+    """Hash of the ledger, the manifest's input sha256s and the code version."""
+    digest = hashlib.sha256(f"verdicts-cache-v{CACHE_VERSION}\n".encode())
+    for path in sorted(config.THESIS_DIR.glob("*")) if config.THESIS_DIR.is_dir() else []:
+        if path.is_file():
+            digest.update(b"ledger:" + path.name.encode() + b"\0" + _sha256_bytes(path.read_bytes()).encode())
+    if config.MANIFEST_PATH.is_file():
+        from kzcn.manifest import load_manifest
+
+        for source in sorted(load_manifest(), key=lambda s: s.id):
+            digest.update(f"{source.id}\t{source.sha256}\n".encode())
+    package = Path(__file__).resolve().parent
+    for name in CODE_MODULES:
+        path = package / name
+        if path.is_file():
+            digest.update(name.encode() + b"\0" + path.read_bytes())
+    for path in sorted((package / "chapters").glob("*.py")) if (package / "chapters").is_dir() else []:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted(config.DATA_DIR.glob("*.csv")):  # reviewed mapping tables steer the data
+        digest.update(b"data/" + path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_file(key: str | None = None) -> Path:
+    return config.processed_dir() / f"verdicts--{(key or cache_key())[:16]}.pickle"
+
+
+# --------------------------------------------------------------------- building
+
+
+def _log_inputs(lines: list[str]) -> None:
+    """Replay what the build read into this process's ``KZCN_INPUT_LOG`` (a cache hit reads no data)."""
+    log = os.environ.get("KZCN_INPUT_LOG")
+    if log and lines:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.writelines(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def build() -> tuple[pd.DataFrame, list[str]]:
+    """Compute the verdict table from the ledger and the raw data (no cache).
+
+    Returns the table and the lines the input log received while computing it
+    (``source_id<TAB>sha256``), which a cache hit replays.
+    """
+    from kzcn import audit
+
+    previous = os.environ.get("KZCN_INPUT_LOG")
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "inputs.log"
+        log.touch()
+        os.environ["KZCN_INPUT_LOG"] = str(log)
+        try:
+            rows = audit.audit_rows()
+            frame = audit.verdict_frame(rows)
+        finally:
+            if previous is None:
+                os.environ.pop("KZCN_INPUT_LOG", None)
+            else:
+                os.environ["KZCN_INPUT_LOG"] = previous
+        lines = sorted(set(log.read_text(encoding="utf-8").splitlines()))
+    return frame, lines
+
+
+_MEMORY: dict[str, pd.DataFrame] = {}
+
+
+def table(*, refresh: bool = False) -> pd.DataFrame:
+    """The verdict table (contract 3): one row per ledger row, computed once and cached.
+
+    The first call of a build computes it and stores it in the processed cache;
+    later calls (other notebooks, :mod:`kzcn.publish`) read the stored table.
+    Returns a copy, so a caller cannot change what the next caller reads.
+    """
+    key = cache_key()
+    if not refresh and key in _MEMORY:
+        frame, lines = _MEMORY[key], _MEMORY[key].attrs.get("input_log", [])
+        _log_inputs(lines)
+        return frame.copy()
+    path = cache_file(key)
+    frame = None
+    if not refresh and path.is_file():
+        try:
+            stored = pickle.loads(path.read_bytes())
+            if stored.get("key") == key:
+                frame, lines = stored["table"], stored["input_log"]
+        except Exception:  # an unreadable cache entry is rebuilt, never trusted
+            frame = None
+    if frame is None:
+        frame, lines = build()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".pickle.part")
+        os.close(handle)
+        try:
+            Path(temporary).write_bytes(pickle.dumps({"key": key, "table": frame, "input_log": lines}))
+            os.replace(temporary, path)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+        for stale in path.parent.glob("verdicts--*.pickle"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    frame.attrs["input_log"] = lines
+    _MEMORY.clear()
+    _MEMORY[key] = frame
+    _log_inputs(lines)
+    return frame.copy()
+
+
+def row(row_id: str) -> pd.Series:
+    """The verdict of one ledger row (KeyError naming it if the ledger has no such row)."""
+    frame = table().set_index("id", drop=False)
+    if row_id not in frame.index:
+        raise KeyError(f"{row_id} is not a ledger row")
+    return frame.loc[row_id]
+
+
+def for_ids(ids) -> pd.DataFrame:
+    """The verdicts of the given ledger ids, in the given order."""
+    frame = table().set_index("id", drop=False)
+    return frame.loc[list(ids)].reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------- counts
+
+
+def counts(frame: pd.DataFrame | None = None, **where: Any) -> dict[str, Any]:
+    """Every headline count, from one place.
+
+    ``where`` filters the table first (``chapter="1"``, ``kind="cell"``).
+    Returns ``rows`` (ledger rows), ``claims``, ``cells``, ``checkable`` (rows
+    that are statistics: every status but "not a statistic"), ``compared``
+    (rows with a recomputed value), ``agree`` (reproduced or within tolerance),
+    ``status`` (count per status, all of :data:`STATUSES`, fixed order) and
+    ``cause`` (count per cause class, fixed order, ``none`` for agreeing rows).
+    """
+    from kzcn import audit
+
+    frame = table() if frame is None else frame
+    for column, value in where.items():
+        frame = frame[frame[column].astype(str) == str(value)]
+    status = frame["status"].value_counts()
+    causes = frame["cause"].replace("", "none").value_counts()
+    by_status = {name: int(status.get(name, 0)) for name in STATUSES}
+    return {
+        "rows": len(frame),
+        "claims": int((frame["kind"] == "claim").sum()),
+        "cells": int((frame["kind"] == "cell").sum()),
+        "checkable": int(sum(by_status[s] for s in CHECKABLE)),
+        "compared": int(sum(by_status[s] for s in (REPRODUCED, WITHIN_TOLERANCE, DIFFERS))),
+        "agree": int(sum(by_status[s] for s in AGREES)),
+        "status": by_status,
+        "cause": {name: int(causes.get(name, 0)) for name in (*audit.CAUSES, "none")},
+    }
