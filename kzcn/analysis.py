@@ -211,6 +211,26 @@ def compare_cells(cells: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def with_verdicts(comparison: pd.DataFrame) -> pd.DataFrame:
+    """A cell comparison whose unit, recomputed value, difference and status are the verdict table's.
+
+    The chapter tables show the thesis's layout; the judgement of each printed
+    cell is the one of :func:`kzcn.verdicts.table`, never recomputed here.
+    """
+    from kzcn import verdicts
+
+    found = verdicts.for_ids(comparison["cell_id"]).set_index("id")
+    out = comparison.copy()
+    for column, source in (
+        ("unit", "unit"),
+        ("recomputed", "recomputed"),
+        ("difference", "difference"),
+        ("status", "status"),
+    ):
+        out[column] = found[source].reindex(out["cell_id"]).to_numpy()
+    return out
+
+
 def _format(value: float, decimals: int) -> str:
     return "" if pd.isna(value) else f"{value:.{decimals}f}"
 
@@ -308,7 +328,10 @@ def table_3_1(flows: pd.DataFrame, cells: pd.DataFrame, start: int, end: int) ->
     reporter = cells["reporter"].iloc[0]
     unit = cells["unit"].iloc[0]
     totals = partner_totals(flows, reporter, C5, start, end, unit=unit)
-    checked = compare_cells(cells, flows).set_index("year")
+    checked = compare_cells(cells, flows)
+    if len(cells) and str(cells["printed"].iloc[0]):
+        checked = with_verdicts(checked)
+    checked = checked.set_index("year")
     # ISO3 codes keep the table narrow; the caption names the countries
     table = totals.rename(columns={"sum": "Sum of the five"})
     mirror = pd.DataFrame({code: flow_values(flows, code, reporter).sum(axis=1, min_count=2) for code in C5})
@@ -443,50 +466,39 @@ def _claim_value(series: pd.DataFrame, quantity: str, period: str, unit: str) ->
     return float(in_unit(pd.Series([value]), unit).iloc[0]) if unit != UNSTATED else float("nan")
 
 
-def compare_claims(claims: pd.DataFrame, flows: pd.DataFrame, *, mirror: bool = True) -> pd.DataFrame:
-    """Recompute trade claims of the prose from the reporter's view and (optionally) the mirror view.
+def compare_claims(
+    claims: pd.DataFrame, flows: pd.DataFrame | None = None, *, mirror: bool = True
+) -> pd.DataFrame:
+    """The verdicts of the given prose claims, read from the one verdict table.
 
-    ``claims`` are ledger claims selected with :func:`trade_claims`.  Returns
-    one row per claim: where it is, what it says, the recomputed value from the
-    claim's reporter, from the partner's mirror statistics, and the status of
-    each under the tolerance rule.
+    ``claims`` are ledger claims (e.g. from :func:`chapter_trade_claims`); nothing
+    is recomputed here (``flows`` is accepted for the notebooks' existing calls
+    and not used).  One row per claim: where it is, what it says, the
+    recomputed value, whose records give it, the partner's mirror value and the
+    one status of :func:`kzcn.verdicts.table`.
     """
-    cache: dict[tuple[str, str], pd.DataFrame] = {}
+    from kzcn import verdicts
 
-    def series(reporter: str, partner: str) -> pd.DataFrame:
-        if (reporter, partner) not in cache:
-            cache[(reporter, partner)] = bilateral_series(flows, reporter, partner)
-        return cache[(reporter, partner)]
-
-    rows = []
-    for _, claim in claims.iterrows():
-        decimals = claim_decimals(claim["printed"])
-        own = _claim_value(
-            series(claim["reporter"], claim["partner"]), claim["quantity"], claim["period"], claim["unit"]
-        )
-        row = {
-            "Claim": claim["claim_id"],
-            "Section": claim["section"],
-            "Period": str(claim["period"]),
-            "Quantity": claim["quantity"],
-            "Printed": claim["printed"],
-            "Unit": claim["unit"],
-            "Recomputed (reporter)": own,
-            "Status (reporter)": compare.status(claim["value"], own, decimals),
+    columns = ["Claim", "Section", "Period", "Printed", "Unit", "Recomputed", "From", "Status"]
+    if mirror:
+        columns.insert(7, "Mirror statistics")
+    if claims.empty:
+        return pd.DataFrame(columns=columns)
+    found = verdicts.for_ids(claims["claim_id"])
+    out = pd.DataFrame(
+        {
+            "Claim": found["id"],
+            "Section": found["section"],
+            "Period": claims["period"].astype(str).to_numpy(),
+            "Printed": found["printed_text"],
+            "Unit": found["unit"],
+            "Recomputed": found["recomputed"],
+            "From": found["reporter"],
+            "Mirror statistics": found["mirror"],
+            "Status": found["status"],
         }
-        if mirror:
-            flipped = _mirror_quantity(claim["quantity"])
-            other = (
-                _claim_value(
-                    series(claim["partner"], claim["reporter"]), flipped, claim["period"], claim["unit"]
-                )
-                if flipped
-                else float("nan")
-            )
-            row["Recomputed (mirror)"] = other
-            row["Status (mirror)"] = compare.status(claim["value"], other, decimals)
-        rows.append(row)
-    return pd.DataFrame(rows)
+    )
+    return out[columns]
 
 
 def _mirror_quantity(quantity: str) -> str | None:
@@ -606,6 +618,7 @@ def table_1_1(flows: pd.DataFrame, country: str, partner: str) -> pd.DataFrame:
 
     if is_thesis_pair(country, partner):
         cells = resolve_units(ledger.load_table("tbl-1-1"), flows)
+        return with_verdicts(compare_cells(cells, flows))
     else:
         # the unit of the unit-less balance column is read off the thesis's own pair
         cells = resolve_units(ledger.load_table("tbl-1-1"), load_flows([THESIS_COUNTRY]))
@@ -795,6 +808,13 @@ def chapter_trade_claims(chapter: str, country: str, partner: str) -> pd.DataFra
     return trade_claims(claims, pairs)
 
 
+def _verdict_inputs() -> list[str]:
+    """What the verdict table read (manifest ids and ledger files), from its input log."""
+    from kzcn import verdicts
+
+    return verdicts.inputs_read()
+
+
 def claims_labels(chapter: str) -> dict:
     """Labels of a chapter's table of recomputed prose claims."""
     return {
@@ -804,23 +824,19 @@ def claims_labels(chapter: str) -> dict:
             "printed values from the thesis's text (ledger)",
         ),
         "units": "as printed in each claim (column Unit); growth in %",
-        "inputs": [*dots_inputs([THESIS_COUNTRY, THESIS_PARTNER, *C5]), "ledger:claims.csv"],
-        "caption": "Reporter: the statistics of the economy the claim describes; mirror: the partner's statistics of the same flow. Statuses follow the tolerance rule of the methods page.",
+        "inputs": _verdict_inputs(),
+        "caption": "Recomputed: the value the verdict rests on, from the records named under From; mirror: the partner's statistics of the same flow. Each status is the one verdict of the audit page (rules on the methods page).",
     }
 
 
 def claims_display(table: pd.DataFrame) -> pd.DataFrame:
     """The claims table with short headers for the page."""
-    return table.drop(columns=["Section"], errors="ignore").rename(
-        columns={
-            "Recomputed (reporter)": "Own statistics",
-            "Status (reporter)": "Status (own)",
-            "Recomputed (mirror)": "Mirror statistics",
-        }
-    )
+    return table.drop(columns=["Section"], errors="ignore")
 
 
 def _best_status(row: pd.Series) -> str:
+    if isinstance(row.get("Status"), str):
+        return row["Status"]
     statuses = [row.get("Status (reporter)"), row.get("Status (mirror)")]
     return min((s for s in statuses if isinstance(s, str)), key=compare.STATUSES.index)
 
@@ -830,15 +846,13 @@ EARLY_YEARS = (1992, 1995)
 
 
 def claims_agreeing(table: pd.DataFrame, start: int, end: int) -> dict[str, int]:
-    """Among claims dated within ``start``-``end``: how many each side reproduces (or nearly)."""
-    first_year = table["Period"].str[:4].astype(int)
+    """Among claims dated within ``start``-``end``: how many agree, from the country's own records or its partner's."""
+    first_year = table["Period"].str[:4]
+    first_year = pd.to_numeric(first_year, errors="coerce")
     within = table[(first_year >= start) & (first_year <= end)]
-    good = (compare.REPRODUCED, compare.WITHIN_TOLERANCE)
-    return {
-        "claims": len(within),
-        "reporter": int(within["Status (reporter)"].isin(good).sum()),
-        "mirror": int(within["Status (mirror)"].isin(good).sum()) if "Status (mirror)" in within else 0,
-    }
+    good = within[within["Status"].isin((compare.REPRODUCED, compare.WITHIN_TOLERANCE))]
+    own = good["From"].str.startswith(f"{name_of(THESIS_COUNTRY)}'s")
+    return {"claims": len(within), "reporter": int(own.sum()), "mirror": int((~own).sum())}
 
 
 def claims_findings(table: pd.DataFrame, prefix: str) -> dict[str, str]:
@@ -853,8 +867,7 @@ def claims_findings(table: pd.DataFrame, prefix: str) -> dict[str, str]:
     counts = compare.status_counts(best)
     parts = [f"{n} {name}" for name, n in counts.items() if n and name != compare.NOT_PRINTED]
     return {
-        f"{prefix}_counts": f"Of {len(table)} trade figures in the prose, taking the better of the two views: "
-        + ", ".join(parts),
+        f"{prefix}_counts": f"Of {len(table)} trade figures in the prose: " + ", ".join(parts),
     }
 
 
@@ -1439,22 +1452,23 @@ def macro_findings(growth: pd.DataFrame, economy: pd.DataFrame, country: str, pa
 # =================================================================== conclusion
 
 
-def status_tally(flows: pd.DataFrame, country: str, partner: str) -> pd.DataFrame:
-    """How many printed values of each checked element reach each status."""
-    from kzcn import ledger
+def status_tally(flows: pd.DataFrame | None, country: str, partner: str) -> pd.DataFrame:
+    """How many printed values of each part of the thesis reach each status (from :func:`kzcn.verdicts.counts`)."""
+    from kzcn import verdicts
 
-    rows = {
-        "Table 1.1": table_1_1(flows, country, partner)["status"],
-        "Table 1.2 (internal checks)": table_1_2_checks(ledger.load_table("tbl-1-2"))["Status"],
-        "Table 3.1": table_3_1_for(flows, 2002, 2013).dropna(subset=["Thesis"])["Status"],
-    }
-    for chapter in ("intro", "1", "3", "conclusion"):
-        claims = compare_claims(chapter_trade_claims(chapter, country, partner), flows)
-        if len(claims):
-            rows[f"prose, chapter {chapter}"] = claims.apply(_best_status, axis=1)
-    table = pd.DataFrame({name: compare.status_counts(statuses) for name, statuses in rows.items()}).T
-    table = table.drop(columns=[compare.NOT_PRINTED])
-    table.loc["all checked"] = table.sum()
+    statuses = [compare.REPRODUCED, compare.WITHIN_TOLERANCE, compare.DIFFERS, compare.NO_RAW_SOURCE]
+    if not is_thesis_pair(country, partner):
+        return pd.DataFrame(columns=["Element", *statuses])
+    frame = verdicts.table()
+    rows = {}
+    for table_id, name in (("tbl-1-1", "Table 1.1"), ("tbl-1-2", "Table 1.2"), ("tbl-3-1", "Table 3.1")):
+        rows[name] = verdicts.counts(frame, table_id=table_id)["status"]
+    for chapter, name in verdicts.CHAPTER_TITLES.items():
+        rows[f"prose, {name.lower() if chapter in ('abstract', 'intro', 'conclusion') else name}"] = (
+            verdicts.counts(frame, kind="claim", chapter=chapter)["status"]
+        )
+    rows["all checked"] = verdicts.counts(frame)["status"]
+    table = pd.DataFrame(rows).T[statuses]
     return table.reset_index().rename(columns={"index": "Element"})
 
 
@@ -1466,12 +1480,8 @@ def tally_labels() -> dict:
             dots_inputs([THESIS_COUNTRY, THESIS_PARTNER]), "printed values from the ledger"
         ),
         "units": "number of printed values",
-        "inputs": [
-            *dots_inputs([THESIS_COUNTRY, THESIS_PARTNER, *C5]),
-            "ledger:tables.csv",
-            "ledger:claims.csv",
-        ],
-        "caption": "Prose claims count as reproduced when either side's statistics reproduce them.",
+        "inputs": _verdict_inputs(),
+        "caption": "One verdict per printed number, the same as on the audit page; numbers that are not statistics (spans of years, counts of chapters or documents, plans) are left out.",
     }
 
 
@@ -1606,26 +1616,26 @@ def _macro_value(claim: pd.Series, flows: pd.DataFrame) -> tuple[float, str]:
     return float("nan"), "no raw source (national accounts in local currency are not in the raw data)"
 
 
-def compare_macro_claims(claims: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
-    """Recompute the macro claims from WDI and DOTS; bounds in words are checked as bounds."""
-    rows = []
-    for _, claim in claims.iterrows():
-        value, reading = _macro_value(claim, flows)
-        decimals = claim_decimals(claim["printed"])
-        rows.append(
-            {
-                "Claim": claim["claim_id"],
-                "Economy": name_of(claim["reporter"]),
-                "Period": str(claim["period"]),
-                "Quantity": claim["quantity"],
-                "Printed": claim["printed"],
-                "Unit": claim["unit"],
-                "Recomputed": value,
-                "From": reading,
-                "Status": compare.status_qualified(claim["value"], value, decimals, claim["qualifier"]),
-            }
-        )
-    return pd.DataFrame(rows)
+def compare_macro_claims(claims: pd.DataFrame, flows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The verdicts of the macro claims, read from the one verdict table (``flows`` is not used)."""
+    from kzcn import verdicts
+
+    columns = ["Claim", "Economy", "Period", "Printed", "Unit", "Recomputed", "From", "Status"]
+    if claims.empty:
+        return pd.DataFrame(columns=columns)
+    found = verdicts.for_ids(claims["claim_id"])
+    return pd.DataFrame(
+        {
+            "Claim": found["id"],
+            "Economy": [name_of(code) for code in claims["reporter"]],
+            "Period": claims["period"].astype(str).to_numpy(),
+            "Printed": found["printed_text"],
+            "Unit": found["unit"],
+            "Recomputed": found["recomputed"],
+            "From": found["series"],
+            "Status": found["status"],
+        }
+    )[columns]
 
 
 def macro_claims_labels() -> dict:
@@ -1635,8 +1645,8 @@ def macro_claims_labels() -> dict:
         "title": "Growth, output, exchange rates and total trade quoted in the thesis, recomputed",
         "source": source_line(ids, "printed values from the thesis's text (ledger)"),
         "units": "as printed in each claim (column Unit)",
-        "inputs": [*ids, "ledger:claims.csv"],
-        "caption": "A value printed with 'more than' or 'less than' is reproduced when the data satisfy the bound.",
+        "inputs": _verdict_inputs(),
+        "caption": "Each status is the one verdict of the audit page; printed qualifiers ('about', 'nearly', 'more than') and growth over a span are judged by the rules of the methods page.",
     }
 
 

@@ -71,7 +71,17 @@ UNEXPLAINED = "unexplained"
 NONE = ""
 
 #: Cause classes in the order the summary lists them.
-CAUSES = (REPORTER_MIRROR, VINTAGE, DERIVED, UNIT_SCALE, TYPO, INTERNAL, NO_RAW_SOURCE, NOT_A_STATISTIC, UNEXPLAINED)
+CAUSES = (
+    REPORTER_MIRROR,
+    VINTAGE,
+    DERIVED,
+    UNIT_SCALE,
+    TYPO,
+    INTERNAL,
+    NO_RAW_SOURCE,
+    NOT_A_STATISTIC,
+    UNEXPLAINED,
+)
 
 ANNOTATIONS_FILE = "audit_annotations.csv"
 ANNOTATION_COLUMNS = ("row_id", "cause", "reason", "reviewed_by", "reviewed_on")
@@ -515,10 +525,10 @@ def classify(
     vintage = _first_agreeing(row, "vintage")
     if vintage:
         return (VINTAGE, "matches another vintage", f"{vintage.label}: {vintage.value:.{row.decimals + 1}f}")
-    scale = _rule_scale(row)
+    scale = _rule_scale(row) if row.unit != "rank" else None
     if scale:
         return (UNIT_SCALE, "matches after a power-of-ten shift", scale)
-    if is_transposition(row.value, row.recomputed, row.decimals):
+    if row.unit != "rank" and is_transposition(row.value, row.recomputed, row.decimals):
         return (
             TYPO,
             "adjacent digits transposed",
@@ -591,7 +601,11 @@ def judge(row: AuditRow) -> None:
         return
     ranked = sorted(
         enumerate(valued),
-        key=lambda item: (STATUS_ORDER[row.candidate_status(item[1])], ROLE_ORDER.get(item[1].role, 9), item[0]),
+        key=lambda item: (
+            STATUS_ORDER[row.candidate_status(item[1])],
+            ROLE_ORDER.get(item[1].role, 9),
+            item[0],
+        ),
     )
     best = ranked[0][1]
     if row.candidate_status(best) == compare.DIFFERS:
@@ -872,7 +886,51 @@ def reporter_words(label: str) -> str:
 def _needs(row: AuditRow) -> str:
     if row.status != compare.NO_RAW_SOURCE:
         return ""
-    return series.NEEDS.get(row.measure.quantity, "a raw series covering this quantity and period")
+    return row.needs or series.NEEDS.get(
+        row.measure.quantity, "a raw series covering this quantity and period"
+    )
+
+
+def _number(value: float, decimals: int) -> str:
+    text = f"{value:,.{max(int(decimals), 0)}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
+
+
+def evidence_sentence(row: AuditRow) -> str:
+    """One plain sentence saying what the verdict rests on."""
+    if row.annotation:
+        return row.annotation
+    if row.status == NOT_A_STATISTIC:
+        return f"Not checked: {row.evidence}."
+    if row.status == compare.NO_RAW_SOURCE:
+        if row.cause == INTERNAL:
+            return f"No raw data measure this, but the thesis's own numbers disagree: {row.evidence}."
+        reason = series.NO_RAW_SOURCE.get(row.measure.quantity) or row.needs
+        return f"No file of the manifest measures this ({reason})."
+    best = row.best
+    who = (best.reporter if best else "") or reporter_words(row.recomputed_source) or row.recomputed_source
+    reading = (
+        f", read as the {best.reading}"
+        if best and best.reading and not best.reading.startswith("the ")
+        else (f", read as {best.reading}" if best and best.reading else "")
+    )
+    value = _number(row.recomputed, row.decimals + 1)
+    if row.status in AGREES:
+        verb = "Reproduced" if row.status == compare.REPRODUCED else "Within tolerance"
+        text = f"{verb} from {who}{reading}: {value} against the printed {row.printed}."
+        primary = next((c for c in row.candidates if c.role == "primary" and not pd.isna(c.value)), None)
+        if best is not None and best.role != "primary" and primary is not None:
+            text += (
+                f" The thesis follows {who} here; {primary.reporter or 'the default records'} give "
+                f"{_number(primary.value, row.decimals + 1)}."
+            )
+        if row.cause == UNIT_SCALE:
+            text += f" {row.evidence[:1].upper()}{row.evidence[1:]}."
+        return text
+    text = f"{who[:1].upper()}{who[1:]} give {value}{reading}, not {row.printed}"
+    if row.evidence:
+        text += f"; {row.evidence}"
+    return text + "."
 
 
 def verdict_frame(rows: list[AuditRow]) -> pd.DataFrame:
@@ -883,7 +941,7 @@ def verdict_frame(rows: list[AuditRow]) -> pd.DataFrame:
     records = []
     for row in rows:
         mirror = next((c for c in row.candidates if c.role == "mirror"), None)
-        evidence = row.annotation or row.evidence
+        evidence = evidence_sentence(row)
         records.append(
             {
                 "id": row.row_id,
@@ -894,8 +952,10 @@ def verdict_frame(rows: list[AuditRow]) -> pd.DataFrame:
                 "printed": row.value,
                 "unit": row.unit,
                 "recomputed": row.recomputed,
-                "reporter": reporter_words(row.recomputed_source),
-                "series": row.recomputed_source,
+                "reporter": (row.best.reporter if row.best else "") or reporter_words(row.recomputed_source),
+                "reading": row.best.reading if row.best else "",
+                "series": row.recomputed_source
+                + (f" ({row.best.reading})" if row.best and row.best.reading else ""),
                 "mirror": mirror.value if mirror else math.nan,
                 "difference": row.difference,
                 "status": row.status,

@@ -206,7 +206,7 @@ def claims_document(build_info: Mapping[str, Any]) -> dict[str, Any]:
     where the audit is, instead of repeating it with links into pages that show
     another country's data.
     """
-    from kzcn import analysis, audit
+    from kzcn import analysis, verdicts
 
     country = str(build_info.get("country") or analysis.THESIS_COUNTRY).upper()
     if country != analysis.THESIS_COUNTRY:
@@ -224,7 +224,7 @@ def claims_document(build_info: Mapping[str, Any]) -> dict[str, Any]:
             "rows": [],
         }
     else:
-        document = audit.claims_document()
+        document = verdicts.claims_document()
     document["build_date"] = build_info.get("build_date") or figures.build_date()
     return document
 

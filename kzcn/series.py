@@ -336,7 +336,9 @@ def trade_readings(series: pd.DataFrame, quantity: str, measure: Measure) -> lis
             values = series[column].reindex(range(years[0], years[1] + 1))
             readings = []
             if values.notna().all():
-                readings.append((f"sum over {years[0]}–{years[1]}", _convert(values.sum(), measure, money=True)))
+                readings.append(
+                    (f"sum over {years[0]}–{years[1]}", _convert(values.sum(), measure, money=True))
+                )
             readings.append((f"the {years[1]} value", _convert(values.get(years[1]), measure, money=True)))
             readings.append((f"the {years[0]} value", _convert(values.get(years[0]), measure, money=True)))
             return readings
@@ -357,7 +359,10 @@ def trade_readings(series: pd.DataFrame, quantity: str, measure: Measure) -> lis
             return []
         return [
             (f"{years[1]} trade as a multiple of {years[0]} trade", float(last / first)),
-            (f"the increase from {years[0]} to {years[1]} as a multiple of {years[0]} trade", float(last / first - 1)),
+            (
+                f"the increase from {years[0]} to {years[1]} as a multiple of {years[0]} trade",
+                float(last / first - 1),
+            ),
         ]
     return []
 
@@ -670,10 +675,6 @@ def _gnp_per_capita(measure: Measure, data: DataContext) -> list[Candidate]:
     ]
 
 
-#: A reporter's file ranks its partners only in years when it attributes at least this
-#: share of its trade with the world to named partner countries.
-RANK_COVERAGE = 0.9
-
 #: Years a rank printed without a year is looked for in.
 UNDATED_YEARS = range(1992, 2021)
 
@@ -704,31 +705,62 @@ def _rank_of(values: pd.Series, code: str) -> float:
     return float(int((values > values[code]).sum()) + 1)
 
 
-def _mirror_values(data: DataContext, reporter: str, year: int, flow: str, countries: set[str]) -> pd.Series:
-    """What every partner country records of its trade with ``reporter`` in ``year`` (the mirror view)."""
-    flipped = {"export": "import", "import": "export", "total": "total"}[flow]
-    values = {}
-    for code in sorted(countries):
+def _mirror_frame(data: DataContext, reporter: str, countries: set[str]) -> pd.DataFrame:
+    """Every partner country's own record of its trade with ``reporter`` (all years), read once."""
+    key = ("mirror-frame", reporter, "")
+    if key in data._series:
+        data.reads.update(data._series[key].attrs.get("sources", ()))
+        return data._series[key]
+    parts, sources = [], []
+    for code in sorted(countries - {reporter}):
         table = data.table(dots_id(code), optional=True)
         if table is None:
             continue
-        rows = table[(table["year"] == year) & (table["partner"] == reporter)]
-        if flipped != "total":
-            rows = rows[rows["flow"] == flipped]
+        rows = table[table["partner"] == reporter]
         if len(rows):
-            values[code] = float(rows["value_usd"].sum())
-    return pd.Series(values, dtype=float)
+            parts.append(rows[["reporter", "flow", "year", "value_usd"]])
+            sources.append(dots_id(code))
+    frame = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["reporter", "flow", "year", "value_usd"])
+    )
+    frame.attrs["sources"] = tuple(sources)
+    data._series[key] = frame
+    return frame
+
+
+def _mirror_values(data: DataContext, reporter: str, year: int, flow: str, countries: set[str]) -> pd.Series:
+    """What every partner country records of its trade with ``reporter`` in ``year`` (the mirror view)."""
+    flipped = {"export": "import", "import": "export", "total": "total"}[flow]
+    frame = _mirror_frame(data, reporter, countries)
+    rows = frame[frame["year"] == year]
+    if flipped != "total":
+        rows = rows[rows["flow"] == flipped]
+    return rows.groupby("reporter")["value_usd"].sum().astype(float)
+
+
+def _complete(values: pd.Series, mirror: pd.Series, top: int = 5) -> tuple[bool, str]:
+    """Does the reporter's file hold its main partners?  The partners that rank in the top
+    ``top`` by their own records must each appear with at least half of what they record."""
+    missing = [
+        code
+        for code in mirror.sort_values(ascending=False).index[:top]
+        if values.get(code, 0.0) < 0.5 * mirror[code]
+    ]
+    return (not missing, ", ".join(analysis.name_of(code) for code in missing))
 
 
 def _partner_rank(measure: Measure, data: DataContext) -> list[Candidate]:
     """Partner's rank among the reporter's partner countries, by the row's flow.
 
     Ranks are integers; a year is ranked from the reporter's own file only when
-    that file attributes at least :data:`RANK_COVERAGE` of its trade with the
-    world to named partners (early 1990s files lack many CIS partners; the
-    2010-2012 Customs Union break removed Russia and Belarus from Kazakhstan's
-    imports).  Otherwise the year is ranked from the mirror: what each partner
-    country records of its trade with the reporter.  A rank printed without a
+    its partner coverage is complete: each of the five largest partners (by
+    their own records) appears in it with at least half of what that partner
+    records (early 1990s files lack CIS partners; the 2010-2012 Customs Union
+    break removed most of Russia from Kazakhstan's imports).  The mirror ranking
+    (what each partner country records of its trade with the reporter) is
+    always a second candidate.  A rank printed without a
     year, or for a span, is looked up in every year (each year its own reading).
     """
     if measure.unit != "rank" or measure.flow not in {"export", "import", "total"}:
@@ -741,9 +773,11 @@ def _partner_rank(measure: Measure, data: DataContext) -> list[Candidate]:
     who = f"{_country_label(measure.reporter)}'s records"
     out = []
     for year in years:
-        values, coverage = _by_partner(flows, year, measure.flow, countries)
+        values, _ = _by_partner(flows, year, measure.flow, countries)
+        mirror = _mirror_values(data, measure.reporter, year, measure.flow, countries)
         prefix = "" if not how else f"the rank in {year}"
-        if not pd.isna(coverage) and coverage >= RANK_COVERAGE:
+        complete, missing = _complete(values, mirror)
+        if complete:
             out.append(
                 Candidate(
                     "primary",
@@ -754,20 +788,25 @@ def _partner_rank(measure: Measure, data: DataContext) -> list[Candidate]:
                     reporter=who,
                 )
             )
-            continue
-        note = (
-            f"{_country_label(measure.reporter)}'s file attributes only {coverage:.0%} of its trade to named partners in {year}"
-            if not pd.isna(coverage)
-            else f"{_country_label(measure.reporter)}'s file has no trade with the world for {year}"
-        )
-        mirror = _mirror_values(data, measure.reporter, year, measure.flow, countries)
+        else:
+            out.append(
+                Candidate(
+                    "primary",
+                    "IMF DOTS partner ranking (incomplete partner coverage)",
+                    math.nan,
+                    (dots_id(measure.reporter),),
+                    reading=(prefix + "; " if prefix else "")
+                    + f"{_country_label(measure.reporter)}'s file for {year} lacks most of its trade with {missing}",
+                    reporter=who,
+                )
+            )
         out.append(
             Candidate(
                 "mirror",
                 "IMF DOTS partner ranking from the partners' own records (mirror)",
                 _rank_of(mirror, measure.partner),
                 (),
-                reading=(prefix + "; " if prefix else "") + note + ", so the partners' own records rank it",
+                reading=prefix,
                 reporter="the partner countries' own records",
             )
         )

@@ -90,7 +90,15 @@ COLUMNS = (
 CACHE_VERSION = 1
 
 #: Modules whose source decides a verdict: a change to any of them recomputes the table.
-CODE_MODULES = ("verdicts.py", "audit.py", "series.py", "compare.py", "measures.py", "analysis.py", "ledger.py")
+CODE_MODULES = (
+    "verdicts.py",
+    "audit.py",
+    "series.py",
+    "compare.py",
+    "measures.py",
+    "analysis.py",
+    "ledger.py",
+)
 
 
 def anchor(row_id: str) -> str:
@@ -257,3 +265,128 @@ def counts(frame: pd.DataFrame | None = None, **where: Any) -> dict[str, Any]:
         "status": by_status,
         "cause": {name: int(causes.get(name, 0)) for name in (*audit.CAUSES, "none")},
     }
+
+
+# ------------------------------------------------------------------- claims.json
+
+
+def _json_number(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def claims_document(frame: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The content of ``claims.json``: the headline counts and every verdict, as the table holds them."""
+    import kzcn
+
+    frame = table() if frame is None else frame
+    rows = []
+    for record in frame.sort_values(["kind", "id"]).to_dict("records"):
+        out = {column: record[column] for column in COLUMNS}
+        for key in ("printed", "recomputed", "mirror", "difference"):
+            out[key] = _json_number(out[key])
+        out["inputs"] = list(out["inputs"])
+        out["row_id"] = record["id"]  # the name earlier versions used
+        out["page"] = record.get("page", "")
+        out["line"] = int(record["line"])
+        out["table_id"] = record.get("table_id", "")
+        rows.append(out)
+    summary = counts(frame)
+    return {
+        "version": kzcn.__version__,
+        "tolerance_rule": "kzcn.compare (see the methods page)",
+        "summary": {
+            "status": summary["status"],
+            "cause": summary["cause"],
+            "checkable": summary["checkable"],
+        },
+        "rows": rows,
+    }
+
+
+# ------------------------------------------------------------ the audit listing
+
+#: Chapters in the order of the thesis, with the heading the audit page gives them.
+CHAPTER_TITLES = {
+    "abstract": "Abstract",
+    "intro": "Introduction",
+    "1": "Chapter 1",
+    "2": "Chapter 2",
+    "3": "Chapter 3",
+    "conclusion": "Conclusion",
+}
+
+
+def _shown(value: float, decimals: int) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    text = f"{value:,.{int(decimals)}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text  # no "-0.0"
+
+
+def listing(frame: pd.DataFrame, chapter: str, relative_to: str = "notebooks") -> pd.DataFrame:
+    """The verdicts of one chapter as the audit page shows them (claims, then table cells).
+
+    The hidden column ``page`` links each ledger id to where the book discusses it.
+    """
+    rows = frame[frame["chapter"].astype(str) == str(chapter)].sort_values(["kind", "line", "id"])
+    why = []
+    for record in rows.to_dict("records"):
+        text = record["evidence"]
+        if record["needs"]:
+            text = f"{text} Would need: {record['needs']}." if text else f"Would need: {record['needs']}."
+        why.append(text)
+    return pd.DataFrame(
+        {
+            "ledger row": rows["id"].to_numpy(),
+            "section": rows["section"].to_numpy(),
+            "thesis prints": rows["printed_text"].to_numpy(),
+            "unit": rows["unit"].to_numpy(),
+            # one digit more than the thesis prints, so a reader sees how close it came
+            "recomputed": [
+                _shown(v, d + 1) for v, d in zip(rows["recomputed"], rows["decimals"], strict=True)
+            ],
+            "from": rows["reporter"].to_numpy(),
+            "difference": [
+                _shown(v, d + 1) for v, d in zip(rows["difference"], rows["decimals"], strict=True)
+            ],
+            "status": rows["status"].to_numpy(),
+            "cause": rows["cause"].to_numpy(),
+            "why": why,
+            "page": [page_link(p, relative_to) for p in rows["page"]],
+        }
+    )
+
+
+def data_inputs(frame: pd.DataFrame) -> list[str]:
+    """Every manifest id some verdict read."""
+    return sorted({item for items in frame["inputs"] for item in items})
+
+
+def inputs_read(frame: pd.DataFrame | None = None) -> list[str]:
+    """Every input (manifest ids and ``ledger:`` files) the input log recorded while the table was computed."""
+    frame = table() if frame is None else frame
+    return sorted({line.split("\t", 1)[0] for line in frame.attrs.get("input_log", []) if line.strip()})
+
+
+def page_link(page: str, relative_to: str = "notebooks") -> str:
+    """A site-relative ``page#anchor`` as a link from a page in folder ``relative_to``."""
+    import posixpath
+
+    if not page:
+        return ""
+    path, _, fragment = page.partition("#")
+    return posixpath.relpath(path, relative_to) + (f"#{fragment}" if fragment else "")
+
+
+def summary_sentence(frame: pd.DataFrame | None = None) -> str:
+    """The audit's headline in words, every number from :func:`counts`."""
+    c = counts(frame)
+    s = c["status"]
+    return (
+        f"The ledger holds {c['rows']} numbers: {c['claims']} from the prose and {c['cells']} table cells. "
+        f"{s[NOT_A_STATISTIC]} of them are not statistics (spans of years, counts of chapters or documents, plans) "
+        f"and are not checked, which leaves {c['checkable']} checkable numbers. Of these, {s[REPRODUCED]} are "
+        f"reproduced to the printed digits and {s[WITHIN_TOLERANCE]} are within tolerance; {s[DIFFERS]} differ, "
+        f"and {s[NO_RAW_SOURCE]} cannot be checked because no file of the project's data measures them "
+        f"({c['cause']['unexplained']} disagreements are left without an explanation)."
+    )
