@@ -65,6 +65,7 @@ VINTAGE = "data vintage/revision"
 TYPO = "typo"
 INTERNAL = "internal inconsistency within the thesis"
 DERIVED = "follows from a printed figure"
+YEAR = "neighbouring year"
 #: Status and cause of a ledger row that is not a statistic (left out of the checkable total).
 NOT_A_STATISTIC = "not a statistic"
 UNEXPLAINED = "unexplained"
@@ -406,6 +407,23 @@ def _rule_scale(row: AuditRow) -> str | None:
     return None
 
 
+def _year_slip(row: AuditRow, data: series.DataContext | None) -> str | None:
+    """A one-year figure that the data give for the year before or after the printed one."""
+    if data is None or row.kind != "claim" or len(row.measure.years) != 1 or row.unit == "rank":
+        return None
+    year = row.measure.years[0]
+    for other in (year + 1, year - 1):
+        moved = dataclasses.replace(row.measure, period=str(other))
+        for candidate in series.candidates(moved, data):
+            if candidate.role in ("primary", "mirror") and not pd.isna(candidate.value):
+                if row.candidate_status(candidate) == compare.REPRODUCED:
+                    who = candidate.reporter or candidate.label
+                    return (
+                        f"it holds for {other} ({who}: {_format_number(candidate.value, row.decimals + 1)})"
+                    )
+    return None
+
+
 def _first_agreeing(row: AuditRow, role: str) -> series.Candidate | None:
     return next(
         (c for c in row.candidates if c.role == role and row.candidate_status(c) in AGREES),
@@ -476,6 +494,7 @@ def classify(
     implied: Mapping[str, tuple[float, str]],
     by_quantity: Mapping[tuple, list[AuditRow]],
     rows_by_key: Mapping[tuple, AuditRow],
+    data: series.DataContext | None = None,
 ) -> tuple[str, str, str]:
     """``(cause, rule name, evidence)`` for one row whose status is already set."""
 
@@ -525,6 +544,9 @@ def classify(
     vintage = _first_agreeing(row, "vintage")
     if vintage:
         return (VINTAGE, "matches another vintage", f"{vintage.label}: {vintage.value:.{row.decimals + 1}f}")
+    slip = _year_slip(row, data)
+    if slip:
+        return (YEAR, "holds for the neighbouring year", slip)
     scale = _rule_scale(row) if row.unit != "rank" else None
     if scale:
         return (UNIT_SCALE, "matches after a power-of-ten shift", scale)
@@ -556,7 +578,8 @@ def load_annotations() -> pd.DataFrame:
     if tuple(table.columns) != ANNOTATION_COLUMNS:
         raise AuditError(f"{path.name}: columns must be {', '.join(ANNOTATION_COLUMNS)}")
     for number, row in enumerate(table.itertuples(index=False), start=2):
-        if row.cause not in CAUSES or row.cause == UNEXPLAINED:
+        # "unexplained" is allowed: the annotation then records what was tried
+        if row.cause not in CAUSES:
             raise AuditError(f"{path.name} line {number}: cause {row.cause!r} is not a cause class")
         if not row.reason.strip() or not row.reviewed_by.strip():
             raise AuditError(f"{path.name} line {number}: every annotation needs a reason and a reviewer")
@@ -705,7 +728,7 @@ def audit_rows(
         by_quantity.setdefault(_same_quantity_key(row), []).append(row)
     rows_by_key = {_cell_key(r): r for r in rows if r.kind == "cell"}
     for row in rows:
-        cause, rule, evidence = classify(row, implied, by_quantity, rows_by_key)
+        cause, rule, evidence = classify(row, implied, by_quantity, rows_by_key, data)
         row.cause, row.rule_cause, row.evidence = cause, cause, evidence
         row.cause_origin = f"rule: {rule}" if rule else ""
 

@@ -174,8 +174,8 @@ def status_qualified(printed: float | None, recomputed: float | None, decimals: 
     * ``exact``: the rule of :func:`status`;
     * ``about`` ("about", "approximately", "around"): reproduced when the
       recomputed value rounds to the printed one at the printed value's last
-      significant digit ("about 70" is 65 to 75); within tolerance up to
-      :data:`ABOUT_TOLERANCE` of the printed value; differs beyond;
+      significant digit ("about 70" is 65 to 75); otherwise within tolerance
+      up to :data:`ABOUT_TOLERANCE` of the printed value; differs beyond;
     * ``nearly`` ("nearly", "almost"): reproduced from :data:`NEARLY_FLOOR`
       times the printed value up to the printed value (plus half its last
       significant digit); otherwise judged as ``about``;

@@ -508,17 +508,20 @@ def _share_denominators(measure: Measure, data: DataContext, own: pd.DataFrame) 
     year = measure.years[0]
     column, indicators = SHARE_FLOWS[measure.quantity]
     numerator = own[column].get(year, math.nan)
-    world = sum(_wdi_value(data, f"{indicator}", measure.reporter, year) for indicator in indicators)
-    out = [
-        Candidate(
-            "denominator",
-            "IMF DOTS over World Bank WDI merchandise trade",
-            100 * numerator / world if world else math.nan,
-            (dots_id(measure.reporter), *(f"wdi-{i}" for i in indicators)),
-            reading=f"share of {_country_label(measure.reporter)}'s merchandise trade as the World Bank records it",
-            reporter=f"{_country_label(measure.reporter)}'s records",
+    out = []
+    tables = [data.table(f"wdi-{indicator}", optional=True) for indicator in indicators]
+    if all(table is not None for table in tables):
+        world = sum(_wdi_value(data, indicator, measure.reporter, year) for indicator in indicators)
+        out.append(
+            Candidate(
+                "denominator",
+                "IMF DOTS over World Bank WDI merchandise trade",
+                100 * numerator / world if world else math.nan,
+                (dots_id(measure.reporter), *(f"wdi-{i}" for i in indicators)),
+                reading=f"share of {_country_label(measure.reporter)}'s merchandise trade as the World Bank records it",
+                reporter=f"{_country_label(measure.reporter)}'s records",
+            )
         )
-    ]
     flipped = {"exports": "imports", "imports": "exports", "total": "total"}[column]
     other = data.bilateral(dots_id(measure.partner), measure.partner, measure.reporter)
     world_own = own[{"exports": "world_exports", "imports": "world_imports", "total": "world_total"}[column]]
