@@ -318,7 +318,9 @@ def partner_totals(
     return table
 
 
-def table_3_1(flows: pd.DataFrame, cells: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
+def table_3_1(
+    flows: pd.DataFrame, cells: pd.DataFrame, start: int, end: int, *, judged: bool = False
+) -> pd.DataFrame:
     """China-reported trade with each Central Asian state, their sum, and the thesis's values.
 
     One row per year from ``start`` to ``end`` (the thesis prints 2002-2013):
@@ -329,7 +331,7 @@ def table_3_1(flows: pd.DataFrame, cells: pd.DataFrame, start: int, end: int) ->
     unit = cells["unit"].iloc[0]
     totals = partner_totals(flows, reporter, C5, start, end, unit=unit)
     checked = compare_cells(cells, flows)
-    if len(cells) and str(cells["printed"].iloc[0]):
+    if judged:  # the thesis's own cells: their statuses are the verdict table's
         checked = with_verdicts(checked)
     checked = checked.set_index("year")
     # ISO3 codes keep the table narrow; the caption names the countries
@@ -467,7 +469,11 @@ def _claim_value(series: pd.DataFrame, quantity: str, period: str, unit: str) ->
 
 
 def compare_claims(
-    claims: pd.DataFrame, flows: pd.DataFrame | None = None, *, mirror: bool = True
+    claims: pd.DataFrame,
+    flows: pd.DataFrame | None = None,
+    *,
+    mirror: bool = True,
+    frame: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The verdicts of the given prose claims, read from the one verdict table.
 
@@ -484,7 +490,7 @@ def compare_claims(
         columns.insert(7, "Mirror statistics")
     if claims.empty:
         return pd.DataFrame(columns=columns)
-    found = verdicts.for_ids(claims["claim_id"])
+    found = verdicts.for_ids(claims["claim_id"], frame)
     out = pd.DataFrame(
         {
             "Claim": found["id"],
@@ -1193,7 +1199,7 @@ def table_3_1_for(flows: pd.DataFrame, start_year: int, end_year: int) -> pd.Dat
     """Table 3.1 (China-reported trade with the five) from the ledger's reading, extended."""
     from kzcn import ledger
 
-    return table_3_1(flows, ledger.load_table("tbl-3-1"), start_year, end_year)
+    return table_3_1(flows, ledger.load_table("tbl-3-1"), start_year, end_year, judged=True)
 
 
 def table_3_1_labels(start: int, end: int) -> dict:
@@ -1616,14 +1622,16 @@ def _macro_value(claim: pd.Series, flows: pd.DataFrame) -> tuple[float, str]:
     return float("nan"), "no raw source (national accounts in local currency are not in the raw data)"
 
 
-def compare_macro_claims(claims: pd.DataFrame, flows: pd.DataFrame | None = None) -> pd.DataFrame:
+def compare_macro_claims(
+    claims: pd.DataFrame, flows: pd.DataFrame | None = None, *, frame: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The verdicts of the macro claims, read from the one verdict table (``flows`` is not used)."""
     from kzcn import verdicts
 
     columns = ["Claim", "Economy", "Period", "Printed", "Unit", "Recomputed", "From", "Status"]
     if claims.empty:
         return pd.DataFrame(columns=columns)
-    found = verdicts.for_ids(claims["claim_id"])
+    found = verdicts.for_ids(claims["claim_id"], frame)
     return pd.DataFrame(
         {
             "Claim": found["id"],

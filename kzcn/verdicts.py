@@ -228,9 +228,9 @@ def row(row_id: str) -> pd.Series:
     return frame.loc[row_id]
 
 
-def for_ids(ids) -> pd.DataFrame:
-    """The verdicts of the given ledger ids, in the given order."""
-    frame = table().set_index("id", drop=False)
+def for_ids(ids, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The verdicts of the given ledger ids, in the given order (from ``frame``, default :func:`table`)."""
+    frame = (table() if frame is None else frame).set_index("id", drop=False)
     return frame.loc[list(ids)].reset_index(drop=True)
 
 

@@ -95,12 +95,13 @@ def test_reproduced_value_has_no_cause():
     assert table.loc["c-1.1-001", "recomputed"] == pytest.approx(150.0)
 
 
-def test_mirror_match_is_reporter_vs_mirror():
+def test_mirror_match_is_reproduced_from_the_partners_records():
     table = run([claim("c-1.1-001", "200 million", 200.0, "trade_total", "2000")])
     row = table.loc["c-1.1-001"]
-    assert row["status"] == compare.DIFFERS
-    assert row["cause"] == audit.REPORTER_MIRROR
+    assert row["status"] == compare.REPRODUCED
+    assert row["cause"] == ""
     assert row["mirror"] == pytest.approx(200.0)
+    assert "China" in row["recomputed_source"]
 
 
 def test_power_of_ten_is_unit_or_scale():
