@@ -76,6 +76,7 @@ CAUSES = (
     REPORTER_MIRROR,
     VINTAGE,
     DERIVED,
+    YEAR,
     UNIT_SCALE,
     TYPO,
     INTERNAL,
