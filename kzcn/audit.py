@@ -53,8 +53,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-import kzcn
-from kzcn import analysis, compare, config, series
+from kzcn import compare, config, measures, series
 
 # ---------------------------------------------------------------- cause classes
 
@@ -113,7 +112,7 @@ class AuditError(ValueError):
 def claim_decimals(printed: str) -> int:
     """Decimals of the printed number; a number written in words ("second") has none."""
     try:
-        return analysis.claim_decimals(printed)
+        return measures.claim_decimals(printed)
     except ValueError:
         return 0
 
@@ -232,7 +231,7 @@ def _infer_unstated_units(rows: list[AuditRow], data: series.DataContext) -> Non
 
     A table column printed without a unit is read in the power-of-ten money unit
     under which its values sit closest to the primary recomputation
-    (:func:`kzcn.analysis.plausible_money_unit`), the same reading the chapter
+    (:func:`kzcn.measures.plausible_money_unit`), the same reading the chapter
     tables use.  The row keeps a note saying so.
     """
     groups: dict[tuple, list[AuditRow]] = {}
@@ -248,7 +247,7 @@ def _infer_unstated_units(rows: list[AuditRow], data: series.DataContext) -> Non
             base.append(found.value if found else math.nan)
         printed = pd.Series([r.value for r in members])
         try:
-            unit = analysis.plausible_money_unit(printed, pd.Series(base))
+            unit = measures.plausible_money_unit(printed, pd.Series(base))
         except ValueError:
             continue
         siblings = {
@@ -271,7 +270,7 @@ def _base_value(row: AuditRow) -> float | None:
     """The row's value in base units (US$ or percent), or None if the unit is not numeric."""
     if row.unit in series.MONEY_UNITS:
         return row.value * series.MONEY_UNITS[row.unit]
-    if row.unit in analysis.PERCENT_UNITS or row.unit in {"rank", "times", "KZT per USD"}:
+    if row.unit in measures.PERCENT_UNITS or row.unit in {"rank", "times", "KZT per USD"}:
         return row.value
     return None
 
@@ -351,7 +350,7 @@ def implied_values(rows: list[AuditRow]) -> dict[str, tuple[float, str]]:
                 value = exports + imports if total else exports - imports
                 text = "printed exports + imports" if total else "printed exports - imports"
                 implied[row.row_id] = (value / factor, how(text))
-        elif m.quantity in _LEVEL_OF_GROWTH and len(m.years) == 2 and row.unit in analysis.PERCENT_UNITS:
+        elif m.quantity in _LEVEL_OF_GROWTH and len(m.years) == 2 and row.unit in measures.PERCENT_UNITS:
             first = level(row, _LEVEL_OF_GROWTH[m.quantity], str(m.years[0]))
             last = level(row, _LEVEL_OF_GROWTH[m.quantity], str(m.years[1]))
             if first and last is not None:
@@ -780,36 +779,6 @@ def audit_table(rows: list[AuditRow] | None = None) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-def summary(table: pd.DataFrame) -> dict[str, dict[str, int]]:
-    """Counts by status (fixed order) and by cause class (fixed order)."""
-    causes = table["cause"].replace("", "none")
-    return {
-        "status": compare.status_counts(table["status"]),
-        "cause": {name: int((causes == name).sum()) for name in (*CAUSES, "none")},
-    }
-
-
-def _json_number(value: float) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
-
-
-def claims_document(table: pd.DataFrame | None = None) -> dict[str, Any]:
-    """The content of ``claims.json``: the summary and every audited ledger row."""
-    table = audit_table() if table is None else table
-    rows = []
-    for record in table.sort_values(["kind", "row_id"]).to_dict("records"):
-        for key in ("thesis_value", "recomputed", "mirror", "difference"):
-            record[key] = _json_number(record[key])
-        record["inputs"] = [i for i in record["inputs"].split(";") if i]
-        rows.append(record)
-    return {
-        "version": kzcn.__version__,
-        "tolerance_rule": "kzcn.compare.status (see the methods page)",
-        "summary": summary(table),
-        "rows": rows,
-    }
-
-
 # ------------------------------------------------------------ for the audit page
 
 
@@ -817,7 +786,7 @@ def status_cause_crosstab(table: pd.DataFrame) -> pd.DataFrame:
     """Rows: statuses; columns: cause classes ("none" for agreeing rows); with totals."""
     causes = table["cause"].replace("", "none")
     cross = pd.crosstab(table["status"], causes)
-    cross = cross.reindex(index=[s for s in compare.STATUSES if s in cross.index])
+    cross = cross.reindex(index=[s for s in (*compare.STATUSES, NOT_A_STATISTIC) if s in cross.index])
     cross = cross.reindex(columns=[c for c in ("none", *CAUSES) if c in cross.columns])
     cross["total"] = cross.sum(axis=1)
     cross.loc["total"] = cross.sum(axis=0)
@@ -846,50 +815,6 @@ def plot_summary(table: pd.DataFrame):
     return fig, cross.reset_index().melt(id_vars="status", var_name="cause", value_name="rows")
 
 
-def _shown(value: float, decimals: int) -> str:
-    return "" if value is None or pd.isna(value) else f"{value:,.{int(decimals)}f}"
-
-
-def listing(table: pd.DataFrame, kind: str, relative_to: str = "notebooks") -> pd.DataFrame:
-    """The audit rows of one kind (``claim`` or ``cell``) as the audit page shows them.
-
-    ``page`` holds the link to where the book discusses the row, relative to the
-    folder of the page that shows the listing.
-    """
-    import posixpath
-
-    rows = table[table["kind"] == kind].sort_values(["table_id", "line", "row_id"])
-    evidence = [
-        f"{note} (reviewed)" if note else ev
-        for note, ev in zip(rows["annotation"], rows["evidence"], strict=True)
-    ]
-    pages = [
-        posixpath.relpath(p.split("#")[0], relative_to) + (("#" + p.split("#")[1]) if "#" in p else "")
-        if p
-        else ""
-        for p in rows["page"]
-    ]
-    return pd.DataFrame(
-        {
-            "ledger row": rows["row_id"].to_numpy(),
-            "where": rows["where"].str.split(" \\| ", n=1).str[-1].to_numpy(),
-            "thesis prints": rows["printed"].to_numpy(),
-            "unit": rows["unit"].to_numpy(),
-            # one digit more than the thesis prints, so a reader sees how close it came
-            "recomputed": [
-                _shown(v, d + 1) for v, d in zip(rows["recomputed"], rows["decimals"], strict=True)
-            ],
-            "difference": [
-                _shown(v, d + 1) for v, d in zip(rows["difference"], rows["decimals"], strict=True)
-            ],
-            "status": rows["status"].to_numpy(),
-            "cause": rows["cause"].to_numpy(),
-            "why": evidence,
-            "page": pages,
-        }
-    )
-
-
 # ------------------------------------------------------------ the verdict table
 
 
@@ -907,7 +832,7 @@ def reporter_words(label: str) -> str:
     return ""
 
 
-def _needs(row: AuditRow) -> str:
+def needs_text(row: AuditRow) -> str:
     if row.status != compare.NO_RAW_SOURCE:
         return ""
     return row.needs or series.NEEDS.get(
@@ -957,52 +882,6 @@ def evidence_sentence(row: AuditRow) -> str:
     return text + "."
 
 
-def verdict_frame(rows: list[AuditRow]) -> pd.DataFrame:
-    """The audit rows in the columns of :func:`kzcn.verdicts.table` (contract 3)."""
-    from kzcn import verdicts
-
-    sections = _table_sections()
-    records = []
-    for row in rows:
-        mirror = next((c for c in row.candidates if c.role == "mirror"), None)
-        evidence = evidence_sentence(row)
-        records.append(
-            {
-                "id": row.row_id,
-                "kind": row.kind,
-                "chapter": row.chapter,
-                "section": row.section if row.kind == "claim" else sections.get(row.table_id, ""),
-                "printed_text": row.printed,
-                "printed": row.value,
-                "unit": row.unit,
-                "recomputed": row.recomputed,
-                "reporter": (row.best.reporter if row.best else "") or reporter_words(row.recomputed_source),
-                "reading": row.best.reading if row.best else "",
-                "series": row.recomputed_source
-                + (f" ({row.best.reading})" if row.best and row.best.reading else ""),
-                "mirror": mirror.value if mirror else math.nan,
-                "difference": row.difference,
-                "status": row.status,
-                "cause": row.cause,
-                "evidence": evidence,
-                "needs": _needs(row),
-                "inputs": list(row.inputs),
-                "anchor": verdicts.anchor(row.row_id),
-                # for the audit page
-                "table_id": row.table_id,
-                "line": row.line,
-                "where": row.where,
-                "decimals": row.decimals,
-                "qualifier": row.qualifier,
-                "unit_note": row.unit_note,
-                "page": row.page,
-                "annotation": row.annotation,
-                "rule": row.cause_origin,
-            }
-        )
-    return pd.DataFrame.from_records(records)
-
-
-def _table_sections() -> dict[str, str]:
+def table_sections() -> dict[str, str]:
     meta = pd.read_csv(config.THESIS_DIR / "table_meta.csv", dtype=str, keep_default_na=False)
     return dict(zip(meta["table_id"], meta["section"], strict=True))

@@ -207,19 +207,19 @@ def claims_document(build_info: Mapping[str, Any]) -> dict[str, Any]:
     where the audit is, instead of repeating it with links into pages that show
     another country's data.
     """
-    from kzcn import analysis, verdicts
+    from kzcn import measures, verdicts
 
-    country = str(build_info.get("country") or analysis.THESIS_COUNTRY).upper()
-    if country != analysis.THESIS_COUNTRY:
+    country = str(build_info.get("country") or measures.THESIS_COUNTRY).upper()
+    if country != measures.THESIS_COUNTRY:
         document = {
             "version": kzcn.__version__,
             "tolerance_rule": "kzcn.compare.status (see the methods page)",
             "country": country,
             "note": (
-                f"This site is the companion rebuilt for {analysis.name_of(country)}. The thesis prints its "
-                f"numbers for {analysis.name_of(analysis.THESIS_COUNTRY)} and "
-                f"{analysis.name_of(analysis.THESIS_PARTNER)} only; their audit is the claims.json of the "
-                f"{analysis.name_of(analysis.THESIS_COUNTRY)} book."
+                f"This site is the companion rebuilt for {measures.name_of(country)}. The thesis prints its "
+                f"numbers for {measures.name_of(measures.THESIS_COUNTRY)} and "
+                f"{measures.name_of(measures.THESIS_PARTNER)} only; their audit is the claims.json of the "
+                f"{measures.name_of(measures.THESIS_COUNTRY)} book."
             ),
             "summary": {"status": {}, "cause": {}},
             "rows": [],

@@ -31,7 +31,7 @@ from functools import cache
 
 import pandas as pd
 
-from kzcn import analysis
+from kzcn import measures
 
 #: ledger table (flow, measure) -> the quantity of the vocabulary it measures.
 #: Growth by flow has no quantity of its own in the vocabulary (prose only speaks
@@ -50,7 +50,7 @@ CELL_QUANTITIES = {
     ("total", "growth"): "trade_growth",
 }
 
-#: Registered quantity -> column of :func:`kzcn.analysis.bilateral_series`.
+#: Registered quantity -> column of :func:`kzcn.measures.bilateral_series`.
 TRADE_COLUMNS = {
     "exports": "exports",
     "imports": "imports",
@@ -113,8 +113,8 @@ NOT_A_STATISTIC = {
 }
 
 #: How a unit of the ledger converts to the base unit of a computed series.
-MONEY_UNITS = analysis.USD_UNITS
-UNSTATED = analysis.UNSTATED
+MONEY_UNITS = measures.USD_UNITS
+UNSTATED = measures.UNSTATED
 
 
 class UnknownSeriesError(KeyError):
@@ -244,7 +244,7 @@ class DataContext:
         return self._tables[source_id]
 
     def bilateral(self, source_id: str, reporter: str, partner: str) -> pd.DataFrame | None:
-        """:func:`kzcn.analysis.bilateral_series` of one source (None if unavailable)."""
+        """:func:`kzcn.measures.bilateral_series` of one source (None if unavailable)."""
         key = (source_id, reporter, partner)
         if key in self._series:
             self.reads.add(source_id)
@@ -254,7 +254,7 @@ class DataContext:
                 return None
             if flows[flows["reporter"] == reporter].empty:
                 return None
-            self._series[key] = analysis.bilateral_series(flows, reporter, partner)
+            self._series[key] = measures.bilateral_series(flows, reporter, partner)
         return self._series[key]
 
     def wdi(self, indicator: str) -> pd.DataFrame:
@@ -276,7 +276,7 @@ def _convert(value: float, measure: Measure, *, money: bool) -> float:
         if measure.unit in MONEY_UNITS:
             return float(value) / MONEY_UNITS[measure.unit]
         return math.nan
-    if measure.unit in analysis.PERCENT_UNITS:
+    if measure.unit in measures.PERCENT_UNITS:
         return float(value)
     return math.nan
 
@@ -289,7 +289,7 @@ def _trade_value(series: pd.DataFrame, quantity: str, measure: Measure) -> float
             return math.nan
         column = TRADE_COLUMNS[quantity]
         value = series[column].get(years[0], math.nan)
-        return _convert(value, measure, money=column in analysis.MONEY_COLUMNS)
+        return _convert(value, measure, money=column in measures.MONEY_COLUMNS)
     if quantity in GROWTH_LEVELS:
         if len(years) != 2:
             return math.nan
@@ -308,13 +308,13 @@ def _trade_value(series: pd.DataFrame, quantity: str, measure: Measure) -> float
 
 
 def _growth_readings(first: float, last: float, span: int, measure: Measure) -> list[tuple[str, float]]:
-    """Growth between two levels read both ways: cumulative over the span, and average annual."""
-    if pd.isna(first) or pd.isna(last) or first == 0 or measure.unit not in analysis.PERCENT_UNITS:
+    """Growth between two levels read both ways (:func:`kzcn.measures.growth_between`)."""
+    if measure.unit not in measures.PERCENT_UNITS:
         return []
-    readings = [("cumulative growth over the span", 100 * (last / first - 1))]
-    if span > 1 and last / first > 0:
-        readings.append(("average annual growth over the span", 100 * ((last / first) ** (1 / span) - 1)))
-    return readings
+    return [
+        (f"{how} growth over the span", value)
+        for how, value in measures.growth_between(first, last, span).items()
+    ]
 
 
 def trade_readings(series: pd.DataFrame, quantity: str, measure: Measure) -> list[tuple[str, float]]:
@@ -329,7 +329,7 @@ def trade_readings(series: pd.DataFrame, quantity: str, measure: Measure) -> lis
     years = measure.years
     if quantity in TRADE_COLUMNS:
         column = TRADE_COLUMNS[quantity]
-        money = column in analysis.MONEY_COLUMNS
+        money = column in measures.MONEY_COLUMNS
         if len(years) == 1:
             return [("", _convert(series[column].get(years[0], math.nan), measure, money=money))]
         if len(years) == 2 and money:
@@ -395,7 +395,7 @@ def _vintage_series(data: DataContext, source_id: str, reporter: str, partner: s
     flows = _wits2023_flows(table) if "measure" in table.columns else table
     if flows[(flows["reporter"] == reporter) & (flows["partner"] == partner)].empty:
         return None
-    found = analysis.bilateral_series(flows, reporter, partner)
+    found = measures.bilateral_series(flows, reporter, partner)
     if "measure" in table.columns:
         # WITS 2023 publishes the partner's shares itself (it has no world totals to divide by)
         shares = table[
@@ -412,7 +412,7 @@ def _vintage_series(data: DataContext, source_id: str, reporter: str, partner: s
 
 
 def _country_label(code: str) -> str:
-    return analysis.name_of(code)
+    return measures.name_of(code)
 
 
 def trade_candidates(measure: Measure, data: DataContext) -> list[Candidate]:
@@ -437,8 +437,8 @@ def trade_candidates(measure: Measure, data: DataContext) -> list[Candidate]:
         if quantity in SHARE_FLOWS:
             out.extend(_share_denominators(measure, data, own))
     flipped = MIRROR_QUANTITY.get(quantity)
-    if flipped and partner != analysis.WORLD:
-        members = analysis.C5 if partner == analysis.C5_CODE else (partner,)
+    if flipped and partner != measures.WORLD:
+        members = measures.C5 if partner == measures.C5_CODE else (partner,)
         if len(members) == 1:
             other = data.bilateral(dots_id(partner), partner, reporter)
             if other is not None:
@@ -503,7 +503,7 @@ def _share_denominators(measure: Measure, data: DataContext, own: pd.DataFrame) 
     in the World Bank's WDI, and the partner's mirror flow by the reporter's
     world trade (the denominator the thesis may have taken from another table).
     """
-    if len(measure.years) != 1 or measure.unit not in analysis.PERCENT_UNITS:
+    if len(measure.years) != 1 or measure.unit not in measures.PERCENT_UNITS:
         return []
     year = measure.years[0]
     column, indicators = SHARE_FLOWS[measure.quantity]
@@ -545,7 +545,7 @@ def world_trade_candidates(measure: Measure, data: DataContext) -> list[Candidat
         return []
     year = measure.years[0]
     out = []
-    own = data.bilateral(dots_id(measure.reporter), measure.reporter, analysis.WORLD)
+    own = data.bilateral(dots_id(measure.reporter), measure.reporter, measures.WORLD)
     if own is not None:
         out.append(
             Candidate(
@@ -586,32 +586,26 @@ def _wdi_candidate(indicator: str, label: str, money: bool = False):
             value = _wdi_value(data, indicator, measure.reporter, years[0])
             if money:
                 value = _convert(value, measure, money=True)
-            elif measure.unit not in analysis.PERCENT_UNITS and measure.unit != "KZT per USD":
+            elif measure.unit not in measures.PERCENT_UNITS and measure.unit != "KZT per USD":
                 value = math.nan
             return [Candidate("primary", label, value, (f"wdi-{indicator}",), reporter=who)]
         if len(years) == 2 and measure.measure_kind == "growth" and not money:
             # growth over a span from yearly rates: cumulative, and the geometric average
-            rates = [_wdi_value(data, indicator, measure.reporter, y) for y in range(years[0], years[1] + 1)]
-            if any(pd.isna(r) for r in rates) or measure.unit not in analysis.PERCENT_UNITS:
+            rates = pd.Series(
+                {y: _wdi_value(data, indicator, measure.reporter, y) for y in range(years[0], years[1] + 1)}
+            )
+            if measure.unit not in measures.PERCENT_UNITS:
                 return [Candidate("primary", label, math.nan, (f"wdi-{indicator}",), reporter=who)]
-            factor = math.prod(1 + r / 100 for r in rates)
             return [
                 Candidate(
                     "primary",
                     label,
-                    100 * (factor - 1),
+                    measures.span_growth(rates, years[0], years[1], average=average),
                     (f"wdi-{indicator}",),
-                    reading=f"cumulative growth over {years[0]}–{years[1]}",
+                    reading=f"{how} growth over {years[0]}–{years[1]}",
                     reporter=who,
-                ),
-                Candidate(
-                    "primary",
-                    label,
-                    100 * (factor ** (1 / len(rates)) - 1),
-                    (f"wdi-{indicator}",),
-                    reading=f"average annual growth over {years[0]}–{years[1]}",
-                    reporter=who,
-                ),
+                )
+                for how, average in (("cumulative", False), ("average annual", True))
             ]
         return []
 
@@ -697,7 +691,7 @@ def _by_partner(flows: pd.DataFrame, year: int, flow: str, countries: set[str]) 
     rows = flows[flows["year"] == year]
     if flow != "total":
         rows = rows[rows["flow"] == flow]
-    world = float(rows.loc[rows["partner"] == analysis.WORLD, "value_usd"].sum())
+    world = float(rows.loc[rows["partner"] == measures.WORLD, "value_usd"].sum())
     named = rows[rows["partner"].isin(countries)].groupby("partner")["value_usd"].sum()
     return named, (float(named.sum()) / world if world else math.nan)
 
@@ -751,7 +745,7 @@ def _complete(values: pd.Series, mirror: pd.Series, top: int = 5) -> tuple[bool,
         for code in mirror.sort_values(ascending=False).index[:top]
         if values.get(code, 0.0) < 0.5 * mirror[code]
     ]
-    return (not missing, ", ".join(analysis.name_of(code) for code in missing))
+    return (not missing, ", ".join(measures.name_of(code) for code in missing))
 
 
 def _partner_rank(measure: Measure, data: DataContext) -> list[Candidate]:

@@ -89,15 +89,19 @@ COLUMNS = (
 #: Bumped by hand when the cache layout changes (the code hash covers rule changes).
 CACHE_VERSION = 1
 
-#: Modules whose source decides a verdict: a change to any of them recomputes the table.
+#: Modules whose source decides a verdict: a change to any of them recomputes the table
+#: (the parsers too: a new parser version changes the data without changing a raw file).
 CODE_MODULES = (
     "verdicts.py",
     "audit.py",
     "series.py",
     "compare.py",
     "measures.py",
-    "analysis.py",
     "ledger.py",
+    "data.py",
+    "store.py",
+    "schemas.py",
+    "parsers/*.py",
 )
 
 
@@ -125,12 +129,9 @@ def cache_key() -> str:
         for source in sorted(load_manifest(), key=lambda s: s.id):
             digest.update(f"{source.id}\t{source.sha256}\n".encode())
     package = Path(__file__).resolve().parent
-    for name in CODE_MODULES:
-        path = package / name
-        if path.is_file():
-            digest.update(name.encode() + b"\0" + path.read_bytes())
-    for path in sorted((package / "chapters").glob("*.py")) if (package / "chapters").is_dir() else []:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for pattern in CODE_MODULES:
+        for path in sorted(package.glob(pattern)):
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     for path in sorted(config.DATA_DIR.glob("*.csv")):  # reviewed mapping tables steer the data
         digest.update(b"data/" + path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
@@ -166,7 +167,7 @@ def build() -> tuple[pd.DataFrame, list[str]]:
         os.environ["KZCN_INPUT_LOG"] = str(log)
         try:
             rows = audit.audit_rows()
-            frame = audit.verdict_frame(rows)
+            frame = frame_of(rows)
         finally:
             if previous is None:
                 os.environ.pop("KZCN_INPUT_LOG", None)
@@ -174,6 +175,53 @@ def build() -> tuple[pd.DataFrame, list[str]]:
                 os.environ["KZCN_INPUT_LOG"] = previous
         lines = sorted(set(log.read_text(encoding="utf-8").splitlines()))
     return frame, lines
+
+
+def frame_of(rows: list) -> pd.DataFrame:
+    """The audit rows in the columns of :func:`kzcn.verdicts.table` (contract 3)."""
+    from kzcn import audit
+
+    sections = audit.table_sections()
+    records = []
+    for row in rows:
+        mirror = next((c for c in row.candidates if c.role == "mirror"), None)
+        evidence = audit.evidence_sentence(row)
+        records.append(
+            {
+                "id": row.row_id,
+                "kind": row.kind,
+                "chapter": row.chapter,
+                "section": row.section if row.kind == "claim" else sections.get(row.table_id, ""),
+                "printed_text": row.printed,
+                "printed": row.value,
+                "unit": row.unit,
+                "recomputed": row.recomputed,
+                "reporter": (row.best.reporter if row.best else "")
+                or audit.reporter_words(row.recomputed_source),
+                "reading": row.best.reading if row.best else "",
+                "series": row.recomputed_source
+                + (f" ({row.best.reading})" if row.best and row.best.reading else ""),
+                "mirror": mirror.value if mirror else float("nan"),
+                "difference": row.difference,
+                "status": row.status,
+                "cause": row.cause,
+                "evidence": evidence,
+                "needs": audit.needs_text(row),
+                "inputs": list(row.inputs),
+                "anchor": anchor(row.row_id),
+                # for the audit page
+                "table_id": row.table_id,
+                "line": row.line,
+                "where": row.where,
+                "decimals": row.decimals,
+                "qualifier": row.qualifier,
+                "unit_note": row.unit_note,
+                "page": row.page,
+                "annotation": row.annotation,
+                "rule": row.cause_origin,
+            }
+        )
+    return pd.DataFrame.from_records(records)
 
 
 _MEMORY: dict[str, pd.DataFrame] = {}

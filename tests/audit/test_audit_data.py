@@ -59,10 +59,14 @@ def test_annotations_are_used_and_each_names_a_reason(audit_table):
     assert (annotated["annotation"].str.len() > 20).all()
 
 
-def test_claims_document_is_complete_and_json_ready(audit_table):
+def test_claims_document_is_complete_and_json_ready(mirror_env):
     import json
 
-    document = audit.claims_document(audit_table)
-    assert len(document["rows"]) == len(audit_table)
+    from kzcn import verdicts
+
+    table = verdicts.table()
+    document = verdicts.claims_document(table)
+    assert len(document["rows"]) == len(table)
     text = json.dumps(document, allow_nan=False)  # NaN is not JSON: missing values must be null
-    assert '"row_id"' in text
+    assert '"row_id"' in text and '"anchor"' in text
+    assert document["summary"]["status"] == verdicts.counts(table)["status"]

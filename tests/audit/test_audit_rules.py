@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from kzcn import audit, compare, series
+from kzcn import audit, compare, series, verdicts
 
 MN = 1e6
 
@@ -243,9 +243,10 @@ def test_summary_counts_every_row_once():
             claim("c-1.1-002", "2,000 kilometers", 2000.0, "length", "", unit="km"),
         ]
     )
-    counts = audit.summary(table.reset_index())
+    counts = verdicts.counts(table.reset_index())
     assert sum(counts["status"].values()) == 2
     assert sum(counts["cause"].values()) == 2
+    assert counts["checkable"] == 2
 
 
 def test_transposition_detector():

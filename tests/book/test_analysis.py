@@ -312,9 +312,9 @@ def test_variant_note_only_for_other_pairs():
 
 def test_span_growth_average_or_cumulative():
     rates = pd.Series({2001: 10.0, 2002: 10.0})
-    assert analysis._span_growth(rates, 2001, 2002, average=False) == pytest.approx(21.0)
-    assert analysis._span_growth(rates, 2001, 2002, average=True) == pytest.approx(10.0)
-    assert math.isnan(analysis._span_growth(rates, 2000, 2002, average=True))
+    assert analysis.span_growth(rates, 2001, 2002, average=False) == pytest.approx(21.0)
+    assert analysis.span_growth(rates, 2001, 2002, average=True) == pytest.approx(10.0)
+    assert math.isnan(analysis.span_growth(rates, 2000, 2002, average=True))
 
 
 def test_table_1_2_share_base_finds_the_larger_denominator():

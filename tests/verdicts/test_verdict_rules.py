@@ -91,7 +91,7 @@ def run(claims) -> pd.DataFrame:
         data=series.DataContext(loader=fake_loader),
         annotations=NO_ANNOTATIONS,
     )
-    return audit.verdict_frame(rows).set_index("id")
+    return verdicts.frame_of(rows).set_index("id")
 
 
 def test_table_has_the_contract_columns():
