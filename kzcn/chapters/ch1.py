@@ -15,6 +15,7 @@ from kzcn.chapters.common import (
     fmt_number,
     load_flows,
     source_line,
+    verdict_inputs,
     with_verdicts,
 )
 from kzcn.measures import (
@@ -134,6 +135,8 @@ def table_1_1(flows: pd.DataFrame, country: str, partner: str) -> pd.DataFrame:
 def table_1_1_labels(country: str, partner: str) -> dict:
     """Title, source, units, inputs and caption of the recomputed Table 1.1."""
     inputs = [*dots_inputs([country]), "ledger:tables.csv"]
+    if is_thesis_pair(country, partner):  # the statuses are the verdict table's, with what it read
+        inputs = sorted({*inputs, *verdict_inputs()})
     return {
         "title": f"Bilateral trade of {name_of(country)} with {name_of(partner)}, 1999–2010: thesis and DOTS",
         "source": source_line(

@@ -12,6 +12,7 @@ from kzcn.chapters.common import (
     fmt_number,
     partner_totals,
     source_line,
+    verdict_inputs,
     with_verdicts,
 )
 from kzcn.measures import (
@@ -186,7 +187,7 @@ def figure_3_1_labels(country: str, partner: str, start: int, end: int) -> dict:
             ids, f"shares use {name_of(country)}'s total trade with the world as denominator"
         ),
         "units": "trade volume in US$ billion; share in %",
-        "inputs": [*ids, "ledger:claims.csv", "ledger:figures.csv"],
+        "inputs": [*ids, "ledger:tables.csv", "ledger:claims.csv"],
         "caption": "The thesis's image of this figure is missing from its text; it is redrawn from the caption, which names a volume and a 'proportion'.",
     }
 
@@ -245,7 +246,8 @@ def table_3_1_labels(start: int, end: int) -> dict:
             ids, "China as reporter; printed values from the thesis's Table 3.1 (2002–2013)"
         ),
         "units": "US$ million (exports plus imports)",
-        "inputs": [*ids, "ledger:tables.csv"],
+        # the five states' own workbooks give the mirror sum; the statuses are the verdict table's
+        "inputs": sorted({*ids, *dots_inputs(C5), "ledger:tables.csv", *verdict_inputs()}),
         "caption": "Columns KAZ to UZB: "
         + ", ".join(f"{code} {name_of(code)}" for code in C5)
         + ", as China reports its trade with each. Difference is the sum of the five minus the printed value; "
