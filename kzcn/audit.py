@@ -845,8 +845,27 @@ def _number(value: float, decimals: int) -> str:
     return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
 
 
+def _rank_years(row: AuditRow, best: series.Candidate) -> str:
+    """For a rank printed without a year or for a span: the years in which the chosen records bear it out."""
+    years = [
+        int(c.reading.split("the rank in ", 1)[1][:4])
+        for c in row.candidates
+        if c.role == best.role
+        and c.reading.startswith("the rank in ")
+        and not pd.isna(c.value)
+        and row.candidate_status(c) == compare.REPRODUCED
+    ]
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
+
+
 def evidence_sentence(row: AuditRow) -> str:
-    """One plain sentence saying what the verdict rests on."""
+    """One plain sentence (or two) saying what the verdict rests on."""
     if row.annotation:
         return row.annotation
     if row.status == NOT_A_STATISTIC:
@@ -855,28 +874,36 @@ def evidence_sentence(row: AuditRow) -> str:
         if row.cause == INTERNAL:
             return f"No raw data measure this, but the thesis's own numbers disagree: {row.evidence}."
         reason = series.NO_RAW_SOURCE.get(row.measure.quantity) or row.needs
-        return f"No file of the manifest measures this ({reason})."
+        return f"No file of the companion's data measures this ({reason})."
     best = row.best
     who = (best.reporter if best else "") or reporter_words(row.recomputed_source) or row.recomputed_source
-    reading = (
-        f", read as the {best.reading}"
-        if best and best.reading and not best.reading.startswith("the ")
-        else (f", read as {best.reading}" if best and best.reading else "")
-    )
-    value = _number(row.recomputed, row.decimals + 1)
+    decimals = 0 if row.unit == "rank" else row.decimals + 1
+    value = _number(row.recomputed, decimals)
+    reading = ""
+    if best is not None and best.reading:
+        if row.unit == "rank" and best.reading.startswith("the rank in ") and row.status in AGREES:
+            reading = f", in {_rank_years(row, best)}"
+        else:
+            reading = f", read as {'' if best.reading.startswith('the ') else 'the '}{best.reading}"
+    printed = f"“{row.printed}”"
     if row.status in AGREES:
         verb = "Reproduced" if row.status == compare.REPRODUCED else "Within tolerance"
-        text = f"{verb} from {who}{reading}: {value} against the printed {row.printed}."
+        text = f"{verb} from {who}{reading}: {value} against the printed {printed}."
         primary = next((c for c in row.candidates if c.role == "primary" and not pd.isna(c.value)), None)
-        if best is not None and best.role != "primary" and primary is not None:
+        if best is not None and primary is not None and best.role == "denominator":
+            text += (
+                " Over the reporter's trade with the world in its own file the share is "
+                f"{_number(primary.value, decimals)}."
+            )
+        elif best is not None and primary is not None and best.role != "primary":
             text += (
                 f" The thesis follows {who} here; {primary.reporter or 'the default records'} give "
-                f"{_number(primary.value, row.decimals + 1)}."
+                f"{_number(primary.value, decimals)}."
             )
         if row.cause == UNIT_SCALE:
             text += f" {row.evidence[:1].upper()}{row.evidence[1:]}."
         return text
-    text = f"{who[:1].upper()}{who[1:]} give {value}{reading}, not {row.printed}"
+    text = f"{who[:1].upper()}{who[1:]} give {value}{reading}, not {printed}"
     if row.evidence:
         text += f"; {row.evidence}"
     return text + "."

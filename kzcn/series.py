@@ -311,10 +311,10 @@ def _growth_readings(first: float, last: float, span: int, measure: Measure) -> 
     """Growth between two levels read both ways (:func:`kzcn.measures.growth_between`)."""
     if measure.unit not in measures.PERCENT_UNITS:
         return []
-    return [
-        (f"{how} growth over the span", value)
-        for how, value in measures.growth_between(first, last, span).items()
-    ]
+    readings = measures.growth_between(first, last, span)
+    if span == 1:  # a yearly change has one reading
+        return [("", value) for value in readings.values()]
+    return [(f"{how} growth over the span", value) for how, value in readings.items()]
 
 
 def trade_readings(series: pd.DataFrame, quantity: str, measure: Measure) -> list[tuple[str, float]]:
