@@ -36,6 +36,16 @@ def _rows(claims):
     return {key: value for key, value in claims.items() if key != "__summary__"}
 
 
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A published CSV: leading ``#`` lines are its metadata, then the table."""
+    import io
+
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    while lines and lines[0].startswith("#"):
+        lines.pop(0)
+    return pd.read_csv(io.StringIO("".join(lines)), dtype=str, keep_default_na=False)
+
+
 def _same_number(shown: object, value: float | None, decimals: int | None = None) -> bool:
     if value is None:
         return shown is None or (isinstance(shown, float) and math.isnan(shown)) or str(shown).strip() == ""
@@ -94,7 +104,7 @@ def test_chapter_claim_tables_match_claims_json(built_site, claims):
     rows = _rows(claims)
     checked = 0
     for path in sorted((built_site / "figures").glob("*.csv")):
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        table = _read_csv(path)
         if not {"Claim", "Status"} <= set(table.columns):
             continue
         for record in table.to_dict("records"):
@@ -114,7 +124,7 @@ def test_table_1_1_and_3_1_match_claims_json(built_site, claims):
     rows = _rows(claims)
     cells = ledger.load_table("tbl-1-1")
     by_place = {(str(r.row_label), str(r.column_label)): r.cell_id for r in cells.itertuples()}
-    layout = pd.read_csv(built_site / "figures" / "tbl-1-1.csv", dtype=str, keep_default_na=False)
+    layout = _read_csv(built_site / "figures" / "tbl-1-1.csv")
     compared = 0
     for record in layout[layout["Line"] == "status"].to_dict("records"):
         for label, glyph in record.items():
@@ -123,7 +133,7 @@ def test_table_1_1_and_3_1_match_claims_json(built_site, claims):
                 assert GLYPHS[glyph] == rows[cell_id]["status"], cell_id
                 compared += 1
     assert compared == len(cells)
-    table_3_1 = pd.read_csv(built_site / "figures" / "tbl-3-1.csv", dtype=str, keep_default_na=False)
+    table_3_1 = _read_csv(built_site / "figures" / "tbl-3-1.csv")
     for record in table_3_1[table_3_1["Status"] != ""].to_dict("records"):
         row = rows[f"tbl-3-1:{record['Year']}:total-amount"]
         assert record["Status"] == row["status"]
@@ -131,7 +141,7 @@ def test_table_1_1_and_3_1_match_claims_json(built_site, claims):
 
 def test_conclusion_tally_matches_claims_json(built_site, claims):
     rows = _rows(claims).values()
-    tally = pd.read_csv(built_site / "figures" / "tbl-4-1.csv", keep_default_na=False).set_index("Element")
+    tally = _read_csv(built_site / "figures" / "tbl-4-1.csv").set_index("Element")
     everything = Counter(row["status"] for row in rows)
     for status in ("reproduced", "within tolerance", "differs", "no raw source"):
         assert int(tally.loc["all checked", status]) == everything.get(status, 0)
