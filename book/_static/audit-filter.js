@@ -14,8 +14,11 @@
   function select(label, key, options) {
     var wrap = document.createElement("label");
     wrap.className = "kzcn-audit-filter-field";
+    wrap.style.marginRight = "1em";
+    wrap.style.whiteSpace = "nowrap";
     wrap.appendChild(document.createTextNode(label + " "));
     var box = document.createElement("select");
+    box.style.maxWidth = "16em";
     box.setAttribute("data-key", key);
     var all = document.createElement("option");
     all.value = "";
@@ -40,6 +43,11 @@
     form.className = "kzcn-audit-filter";
     form.setAttribute("role", "search");
     form.setAttribute("aria-label", "Filter the audit rows");
+    form.style.display = "flex";
+    form.style.flexWrap = "wrap";
+    form.style.alignItems = "center";
+    form.style.gap = "0.5em 0";
+    form.style.margin = "1em 0";
     form.appendChild(select("Status", "status", values(rows, "status")));
     form.appendChild(select("Cause", "cause", values(rows, "cause")));
     form.appendChild(select("Chapter", "chapter", values(rows, "chapter")));

@@ -98,7 +98,11 @@ def with_verdicts(comparison: pd.DataFrame) -> pd.DataFrame:
 
 
 def _format(value: float, decimals: int) -> str:
-    return "" if pd.isna(value) else f"{value:.{decimals}f}"
+    """A number at ``decimals`` places; a value that rounds to zero never shows as "-0.00"."""
+    if pd.isna(value):
+        return ""
+    text = f"{value:.{decimals}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
 def thesis_layout(comparison: pd.DataFrame, *, extra_decimals: int = 1) -> pd.DataFrame:

@@ -326,3 +326,11 @@ def test_table_1_2_share_base_finds_the_larger_denominator():
         ]
     )
     assert analysis.table_1_2_share_base(cells) == {"t12_base_min": "25", "t12_base_max": "25"}
+
+
+def test_a_difference_that_rounds_to_zero_has_no_minus_sign():
+    from kzcn.chapters import common
+
+    assert common._format(-0.00001, 4) == "0.0000"
+    assert common._format(-0.5, 1) == "-0.5"
+    assert common._format(float("nan"), 2) == ""
