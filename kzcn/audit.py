@@ -66,7 +66,7 @@ INTERNAL = "internal inconsistency within the thesis"
 DERIVED = "follows from a printed figure"
 YEAR = "neighbouring year"
 #: Status and cause of a ledger row that is not a statistic (left out of the checkable total).
-NOT_A_STATISTIC = "not a statistic"
+NOT_A_STATISTIC = compare.NOT_A_STATISTIC
 UNEXPLAINED = "unexplained"
 NONE = ""
 

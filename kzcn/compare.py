@@ -30,6 +30,8 @@ WITHIN_TOLERANCE = "within tolerance"
 DIFFERS = "differs"
 NO_RAW_SOURCE = "no raw source"
 NOT_PRINTED = "not printed"
+#: A printed number that is a fact of the text, not a statistic (spans of years, counts of chapters ...).
+NOT_A_STATISTIC = "not a statistic"
 
 #: Statuses in the order a reader should worry about them (best first).
 STATUSES = (REPRODUCED, WITHIN_TOLERANCE, DIFFERS, NO_RAW_SOURCE, NOT_PRINTED)

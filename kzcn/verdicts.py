@@ -49,13 +49,13 @@ from typing import Any
 
 import pandas as pd
 
-from kzcn import config
+from kzcn import compare, config
 
-REPRODUCED = "reproduced"
-WITHIN_TOLERANCE = "within tolerance"
-DIFFERS = "differs"
-NO_RAW_SOURCE = "no raw source"
-NOT_A_STATISTIC = "not a statistic"
+REPRODUCED = compare.REPRODUCED
+WITHIN_TOLERANCE = compare.WITHIN_TOLERANCE
+DIFFERS = compare.DIFFERS
+NO_RAW_SOURCE = compare.NO_RAW_SOURCE
+NOT_A_STATISTIC = compare.NOT_A_STATISTIC
 
 #: Every status a verdict can have, in the order a reader should worry about them.
 STATUSES = (REPRODUCED, WITHIN_TOLERANCE, DIFFERS, NO_RAW_SOURCE, NOT_A_STATISTIC)
