@@ -383,20 +383,17 @@ def listing(frame: pd.DataFrame, chapter: str, relative_to: str = "notebooks") -
         if record["needs"]:
             text = f"{text} Would need: {record['needs']}." if text else f"Would need: {record['needs']}."
         why.append(text)
+    recomputed = [
+        f"{_shown(v, 0 if u == 'rank' else d + 1)} {u}" if not pd.isna(v) else ""
+        for v, d, u in zip(rows["recomputed"], rows["decimals"], rows["unit"], strict=True)
+    ]
     return pd.DataFrame(
         {
             "ledger row": rows["id"].to_numpy(),
             "section": rows["section"].to_numpy(),
             "thesis prints": rows["printed_text"].to_numpy(),
-            "unit": rows["unit"].to_numpy(),
             # one digit more than the thesis prints, so a reader sees how close it came
-            "recomputed": [
-                _shown(v, d + 1) for v, d in zip(rows["recomputed"], rows["decimals"], strict=True)
-            ],
-            "from": rows["reporter"].to_numpy(),
-            "difference": [
-                _shown(v, d + 1) for v, d in zip(rows["difference"], rows["decimals"], strict=True)
-            ],
+            "recomputed": recomputed,
             "status": rows["status"].to_numpy(),
             "cause": rows["cause"].to_numpy(),
             "why": why,
