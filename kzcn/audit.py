@@ -53,8 +53,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-import kzcn
-from kzcn import analysis, compare, config, series
+from kzcn import compare, config, measures, series
 
 # ---------------------------------------------------------------- cause classes
 
@@ -64,11 +63,26 @@ REPORTER_MIRROR = "reporter vs mirror statistics"
 VINTAGE = "data vintage/revision"
 TYPO = "typo"
 INTERNAL = "internal inconsistency within the thesis"
+DERIVED = "follows from a printed figure"
+YEAR = "neighbouring year"
+#: Status and cause of a ledger row that is not a statistic (left out of the checkable total).
+NOT_A_STATISTIC = compare.NOT_A_STATISTIC
 UNEXPLAINED = "unexplained"
 NONE = ""
 
 #: Cause classes in the order the summary lists them.
-CAUSES = (REPORTER_MIRROR, VINTAGE, UNIT_SCALE, TYPO, INTERNAL, NO_RAW_SOURCE, UNEXPLAINED)
+CAUSES = (
+    REPORTER_MIRROR,
+    VINTAGE,
+    DERIVED,
+    YEAR,
+    UNIT_SCALE,
+    TYPO,
+    INTERNAL,
+    NO_RAW_SOURCE,
+    NOT_A_STATISTIC,
+    UNEXPLAINED,
+)
 
 ANNOTATIONS_FILE = "audit_annotations.csv"
 ANNOTATION_COLUMNS = ("row_id", "cause", "reason", "reviewed_by", "reviewed_on")
@@ -83,6 +97,10 @@ REPEAT_MIN_DIGITS = 4
 #: Statuses that count as agreement.
 AGREES = (compare.REPRODUCED, compare.WITHIN_TOLERANCE)
 
+#: Order in which candidates are preferred when several agree equally well.
+ROLE_ORDER = {"primary": 0, "denominator": 1, "mirror": 2, "vintage": 3}
+STATUS_ORDER = {compare.REPRODUCED: 0, compare.WITHIN_TOLERANCE: 1, compare.DIFFERS: 2}
+
 
 class AuditError(ValueError):
     """The ledger or the annotations cannot be audited as they stand."""
@@ -94,7 +112,7 @@ class AuditError(ValueError):
 def claim_decimals(printed: str) -> int:
     """Decimals of the printed number; a number written in words ("second") has none."""
     try:
-        return analysis.claim_decimals(printed)
+        return measures.claim_decimals(printed)
     except ValueError:
         return 0
 
@@ -132,9 +150,17 @@ class AuditRow:
     annotation: str = ""
     page: str = ""
     inputs: tuple[str, ...] = ()
+    best: series.Candidate | None = None
+    needs: str = ""
+
+    @property
+    def rule(self) -> str:
+        return compare.qualifier_rule(self.qualifier, self.printed)
 
     def candidate_status(self, candidate: series.Candidate) -> str:
-        return qualified_status(self.value, candidate.value, self.decimals, self.qualifier)
+        if self.unit == "rank":
+            return compare.status_rank(self.value, candidate.value)
+        return qualified_status(self.value, candidate.value, self.decimals, self.rule)
 
 
 def _table_chapters() -> dict[str, str]:
@@ -205,7 +231,7 @@ def _infer_unstated_units(rows: list[AuditRow], data: series.DataContext) -> Non
 
     A table column printed without a unit is read in the power-of-ten money unit
     under which its values sit closest to the primary recomputation
-    (:func:`kzcn.analysis.plausible_money_unit`), the same reading the chapter
+    (:func:`kzcn.measures.plausible_money_unit`), the same reading the chapter
     tables use.  The row keeps a note saying so.
     """
     groups: dict[tuple, list[AuditRow]] = {}
@@ -221,7 +247,7 @@ def _infer_unstated_units(rows: list[AuditRow], data: series.DataContext) -> Non
             base.append(found.value if found else math.nan)
         printed = pd.Series([r.value for r in members])
         try:
-            unit = analysis.plausible_money_unit(printed, pd.Series(base))
+            unit = measures.plausible_money_unit(printed, pd.Series(base))
         except ValueError:
             continue
         siblings = {
@@ -244,7 +270,7 @@ def _base_value(row: AuditRow) -> float | None:
     """The row's value in base units (US$ or percent), or None if the unit is not numeric."""
     if row.unit in series.MONEY_UNITS:
         return row.value * series.MONEY_UNITS[row.unit]
-    if row.unit in analysis.PERCENT_UNITS or row.unit in {"rank", "times", "KZT per USD"}:
+    if row.unit in measures.PERCENT_UNITS or row.unit in {"rank", "times", "KZT per USD"}:
         return row.value
     return None
 
@@ -324,7 +350,7 @@ def implied_values(rows: list[AuditRow]) -> dict[str, tuple[float, str]]:
                 value = exports + imports if total else exports - imports
                 text = "printed exports + imports" if total else "printed exports - imports"
                 implied[row.row_id] = (value / factor, how(text))
-        elif m.quantity in _LEVEL_OF_GROWTH and len(m.years) == 2 and row.unit in analysis.PERCENT_UNITS:
+        elif m.quantity in _LEVEL_OF_GROWTH and len(m.years) == 2 and row.unit in measures.PERCENT_UNITS:
             first = level(row, _LEVEL_OF_GROWTH[m.quantity], str(m.years[0]))
             last = level(row, _LEVEL_OF_GROWTH[m.quantity], str(m.years[1]))
             if first and last is not None:
@@ -378,6 +404,23 @@ def _rule_scale(row: AuditRow) -> str | None:
             scaled = row.value * 10.0**exponent
             if compare.status(scaled, candidate.value, row.decimals - exponent) in AGREES:
                 return f"printed x 10^{exponent} = {scaled:g} matches {candidate.label} ({candidate.value:g} {row.unit})"
+    return None
+
+
+def _year_slip(row: AuditRow, data: series.DataContext | None) -> str | None:
+    """A one-year figure that the data give for the year before or after the printed one."""
+    if data is None or row.kind != "claim" or len(row.measure.years) != 1 or row.unit == "rank":
+        return None
+    year = row.measure.years[0]
+    for other in (year + 1, year - 1):
+        moved = dataclasses.replace(row.measure, period=str(other))
+        for candidate in series.candidates(moved, data):
+            if candidate.role in ("primary", "mirror") and not pd.isna(candidate.value):
+                if row.candidate_status(candidate) == compare.REPRODUCED:
+                    who = candidate.reporter or candidate.label
+                    return (
+                        f"it holds for {other} ({who}: {_format_number(candidate.value, row.decimals + 1)})"
+                    )
     return None
 
 
@@ -451,6 +494,7 @@ def classify(
     implied: Mapping[str, tuple[float, str]],
     by_quantity: Mapping[tuple, list[AuditRow]],
     rows_by_key: Mapping[tuple, AuditRow],
+    data: series.DataContext | None = None,
 ) -> tuple[str, str, str]:
     """``(cause, rule name, evidence)`` for one row whose status is already set."""
 
@@ -468,6 +512,8 @@ def classify(
             return (INTERNAL, "two statements disagree", found)
         return None
 
+    if row.status == NOT_A_STATISTIC:
+        return (NOT_A_STATISTIC, "not a statistic", row.evidence)
     if row.status == compare.NO_RAW_SOURCE:
         return internal() or (
             NO_RAW_SOURCE,
@@ -480,6 +526,14 @@ def classify(
         if "no unit printed" in row.unit_note and "other amounts read as" in row.unit_note:
             return (UNIT_SCALE, "unstated unit differs from the table's", row.unit_note)
         return (NONE, "", "")
+    if row.row_id in implied:
+        value, how = implied[row.row_id]
+        if compare.status(row.value, value, row.decimals) in AGREES:
+            return (
+                DERIVED,
+                "follows from a printed figure",
+                f"it follows from the thesis's own {how}, which gives {value:.{row.decimals + 1}f}",
+            )
     mirror = _first_agreeing(row, "mirror")
     if mirror:
         return (
@@ -490,10 +544,13 @@ def classify(
     vintage = _first_agreeing(row, "vintage")
     if vintage:
         return (VINTAGE, "matches another vintage", f"{vintage.label}: {vintage.value:.{row.decimals + 1}f}")
-    scale = _rule_scale(row)
+    slip = _year_slip(row, data)
+    if slip:
+        return (YEAR, "holds for the neighbouring year", slip)
+    scale = _rule_scale(row) if row.unit != "rank" else None
     if scale:
         return (UNIT_SCALE, "matches after a power-of-ten shift", scale)
-    if is_transposition(row.value, row.recomputed, row.decimals):
+    if row.unit != "rank" and is_transposition(row.value, row.recomputed, row.decimals):
         return (
             TYPO,
             "adjacent digits transposed",
@@ -521,7 +578,8 @@ def load_annotations() -> pd.DataFrame:
     if tuple(table.columns) != ANNOTATION_COLUMNS:
         raise AuditError(f"{path.name}: columns must be {', '.join(ANNOTATION_COLUMNS)}")
     for number, row in enumerate(table.itertuples(index=False), start=2):
-        if row.cause not in CAUSES or row.cause == UNEXPLAINED:
+        # "unexplained" is allowed: the annotation then records what was tried
+        if row.cause not in CAUSES:
             raise AuditError(f"{path.name} line {number}: cause {row.cause!r} is not a cause class")
         if not row.reason.strip() or not row.reviewed_by.strip():
             raise AuditError(f"{path.name} line {number}: every annotation needs a reason and a reviewer")
@@ -529,6 +587,65 @@ def load_annotations() -> pd.DataFrame:
     if len(duplicated):
         raise AuditError(f"{path.name}: {duplicated.iloc[0]} is annotated twice")
     return table
+
+
+# ------------------------------------------------------------------- judging
+
+
+def _relative(row: AuditRow, candidate: series.Candidate) -> float:
+    if not row.value:
+        return abs(candidate.value)
+    return abs(candidate.value - row.value) / abs(row.value)
+
+
+def judge(row: AuditRow) -> None:
+    """Set the row's status from its candidates (see the methods page for the rules).
+
+    * a quantity that is not a statistic gets *not a statistic*;
+    * no candidate with a value: *no raw source*, with what data would settle it;
+    * otherwise the best status any candidate reaches wins: a value one
+      reporter's statistics reproduce is reproduced, and the verdict names that
+      reporter and the reading (cumulative or average growth, the sum over a
+      span or its last year ...).  At equal status the reporter's own records
+      come first, then other denominators, the mirror, other vintages;
+    * when no candidate agrees, the primary reading closest to the printed
+      value is shown.
+    """
+    quantity = row.measure.quantity
+    if quantity in series.NOT_A_STATISTIC:
+        row.status = NOT_A_STATISTIC
+        row.evidence = series.NOT_A_STATISTIC[quantity]
+        return
+    valued = [c for c in row.candidates if not pd.isna(c.value)]
+    if not valued:
+        row.status = compare.NO_RAW_SOURCE
+        row.recomputed_source = row.candidates[0].label if row.candidates else ""
+        row.needs = series.NEEDS.get(quantity) or _needs_for_period(row)
+        return
+    ranked = sorted(
+        enumerate(valued),
+        key=lambda item: (
+            STATUS_ORDER[row.candidate_status(item[1])],
+            ROLE_ORDER.get(item[1].role, 9),
+            item[0],
+        ),
+    )
+    best = ranked[0][1]
+    if row.candidate_status(best) == compare.DIFFERS:
+        primaries = [c for c in valued if c.role == "primary"] or valued
+        best = min(primaries, key=lambda c: _relative(row, c))
+    row.best = best
+    row.recomputed = best.value
+    row.recomputed_source = best.label
+    row.difference = best.value - row.value
+    row.status = row.candidate_status(best)
+
+
+def _needs_for_period(row: AuditRow) -> str:
+    m = row.measure
+    if m.quantity in series.REGISTRY and not m.period:
+        return "a year: the thesis prints none, and the data give a different value each year"
+    return "raw data for this period and reading (the manifest's series do not cover it)"
 
 
 # ---------------------------------------------------------------- page links
@@ -598,17 +715,11 @@ def audit_rows(
     rows = _claim_rows(claims) + _cell_rows(cells)
     _infer_unstated_units(rows, data)
     for row in rows:
+        data.start_reading()
         row.candidates = series.candidates(row.measure, data)
-        best = series.primary(row.candidates)
-        if best is None or pd.isna(best.value):
-            row.status = compare.NO_RAW_SOURCE
-            row.recomputed_source = best.label if best else ""
-        else:
-            row.recomputed = best.value
-            row.recomputed_source = best.label
-            row.difference = best.value - row.value
-            row.status = qualified_status(row.value, best.value, row.decimals, row.qualifier)
-        row.inputs = tuple(sorted({i for c in row.candidates for i in c.inputs}))
+        judge(row)
+        # what was actually read while computing this row, not what the registry declares
+        row.inputs = tuple(sorted(data.reads))
         row.page = _link(row)
 
     implied = implied_values(rows)
@@ -617,7 +728,7 @@ def audit_rows(
         by_quantity.setdefault(_same_quantity_key(row), []).append(row)
     rows_by_key = {_cell_key(r): r for r in rows if r.kind == "cell"}
     for row in rows:
-        cause, rule, evidence = classify(row, implied, by_quantity, rows_by_key)
+        cause, rule, evidence = classify(row, implied, by_quantity, rows_by_key, data)
         row.cause, row.rule_cause, row.evidence = cause, cause, evidence
         row.cause_origin = f"rule: {rule}" if rule else ""
 
@@ -668,36 +779,6 @@ def audit_table(rows: list[AuditRow] | None = None) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-def summary(table: pd.DataFrame) -> dict[str, dict[str, int]]:
-    """Counts by status (fixed order) and by cause class (fixed order)."""
-    causes = table["cause"].replace("", "none")
-    return {
-        "status": compare.status_counts(table["status"]),
-        "cause": {name: int((causes == name).sum()) for name in (*CAUSES, "none")},
-    }
-
-
-def _json_number(value: float) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
-
-
-def claims_document(table: pd.DataFrame | None = None) -> dict[str, Any]:
-    """The content of ``claims.json``: the summary and every audited ledger row."""
-    table = audit_table() if table is None else table
-    rows = []
-    for record in table.sort_values(["kind", "row_id"]).to_dict("records"):
-        for key in ("thesis_value", "recomputed", "mirror", "difference"):
-            record[key] = _json_number(record[key])
-        record["inputs"] = [i for i in record["inputs"].split(";") if i]
-        rows.append(record)
-    return {
-        "version": kzcn.__version__,
-        "tolerance_rule": "kzcn.compare.status (see the methods page)",
-        "summary": summary(table),
-        "rows": rows,
-    }
-
-
 # ------------------------------------------------------------ for the audit page
 
 
@@ -705,7 +786,7 @@ def status_cause_crosstab(table: pd.DataFrame) -> pd.DataFrame:
     """Rows: statuses; columns: cause classes ("none" for agreeing rows); with totals."""
     causes = table["cause"].replace("", "none")
     cross = pd.crosstab(table["status"], causes)
-    cross = cross.reindex(index=[s for s in compare.STATUSES if s in cross.index])
+    cross = cross.reindex(index=[s for s in (*compare.STATUSES, NOT_A_STATISTIC) if s in cross.index])
     cross = cross.reindex(columns=[c for c in ("none", *CAUSES) if c in cross.columns])
     cross["total"] = cross.sum(axis=1)
     cross.loc["total"] = cross.sum(axis=0)
@@ -734,45 +815,100 @@ def plot_summary(table: pd.DataFrame):
     return fig, cross.reset_index().melt(id_vars="status", var_name="cause", value_name="rows")
 
 
-def _shown(value: float, decimals: int) -> str:
-    return "" if value is None or pd.isna(value) else f"{value:,.{int(decimals)}f}"
+# ------------------------------------------------------------ the verdict table
 
 
-def listing(table: pd.DataFrame, kind: str, relative_to: str = "notebooks") -> pd.DataFrame:
-    """The audit rows of one kind (``claim`` or ``cell``) as the audit page shows them.
+def reporter_words(label: str) -> str:
+    """Whose records a candidate's label names, in words ("China's records")."""
+    match = re.search(r"([A-Z][A-Za-z() 0-9]+?)-reported", label or "")
+    if match:
+        return f"{match.group(1)}'s records"
+    if "sum of what the" in (label or ""):
+        return "the partners' own records (sum)"
+    if "WDI" in (label or ""):
+        return "the World Bank's World Development Indicators"
+    if "WITS" in (label or ""):
+        return "Kazakhstan's records as republished by WITS"
+    return ""
 
-    ``page`` holds the link to where the book discusses the row, relative to the
-    folder of the page that shows the listing.
-    """
-    import posixpath
 
-    rows = table[table["kind"] == kind].sort_values(["table_id", "line", "row_id"])
-    evidence = [
-        f"{note} (reviewed)" if note else ev
-        for note, ev in zip(rows["annotation"], rows["evidence"], strict=True)
-    ]
-    pages = [
-        posixpath.relpath(p.split("#")[0], relative_to) + (("#" + p.split("#")[1]) if "#" in p else "")
-        if p
-        else ""
-        for p in rows["page"]
-    ]
-    return pd.DataFrame(
-        {
-            "ledger row": rows["row_id"].to_numpy(),
-            "where": rows["where"].str.split(" \\| ", n=1).str[-1].to_numpy(),
-            "thesis prints": rows["printed"].to_numpy(),
-            "unit": rows["unit"].to_numpy(),
-            # one digit more than the thesis prints, so a reader sees how close it came
-            "recomputed": [
-                _shown(v, d + 1) for v, d in zip(rows["recomputed"], rows["decimals"], strict=True)
-            ],
-            "difference": [
-                _shown(v, d + 1) for v, d in zip(rows["difference"], rows["decimals"], strict=True)
-            ],
-            "status": rows["status"].to_numpy(),
-            "cause": rows["cause"].to_numpy(),
-            "why": evidence,
-            "page": pages,
-        }
+def needs_text(row: AuditRow) -> str:
+    if row.status != compare.NO_RAW_SOURCE:
+        return ""
+    return row.needs or series.NEEDS.get(
+        row.measure.quantity, "a raw series covering this quantity and period"
     )
+
+
+def _number(value: float, decimals: int) -> str:
+    text = f"{value:,.{max(int(decimals), 0)}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
+
+
+def _rank_years(row: AuditRow, best: series.Candidate) -> str:
+    """For a rank printed without a year or for a span: the years in which the chosen records bear it out."""
+    years = [
+        int(c.reading.split("the rank in ", 1)[1][:4])
+        for c in row.candidates
+        if c.role == best.role
+        and c.reading.startswith("the rank in ")
+        and not pd.isna(c.value)
+        and row.candidate_status(c) == compare.REPRODUCED
+    ]
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
+
+
+def evidence_sentence(row: AuditRow) -> str:
+    """One plain sentence (or two) saying what the verdict rests on."""
+    if row.annotation:
+        return row.annotation
+    if row.status == NOT_A_STATISTIC:
+        return f"Not checked: {row.evidence}."
+    if row.status == compare.NO_RAW_SOURCE:
+        if row.cause == INTERNAL:
+            return f"No raw data measure this, but the thesis's own numbers disagree: {row.evidence}."
+        reason = series.NO_RAW_SOURCE.get(row.measure.quantity) or row.needs
+        return f"No file of the companion's data measures this ({reason})."
+    best = row.best
+    who = (best.reporter if best else "") or reporter_words(row.recomputed_source) or row.recomputed_source
+    decimals = 0 if row.unit == "rank" else row.decimals + 1
+    value = _number(row.recomputed, decimals)
+    reading = ""
+    if best is not None and best.reading:
+        if row.unit == "rank" and best.reading.startswith("the rank in ") and row.status in AGREES:
+            reading = f", in {_rank_years(row, best)}"
+        else:
+            reading = f", read as {'' if best.reading.startswith('the ') else 'the '}{best.reading}"
+    printed = f"“{row.printed}”"
+    if row.status in AGREES:
+        verb = "Reproduced" if row.status == compare.REPRODUCED else "Within tolerance"
+        text = f"{verb} from {who}{reading}: {value} against the printed {printed}."
+        primary = next((c for c in row.candidates if c.role == "primary" and not pd.isna(c.value)), None)
+        if best is not None and primary is not None and best.role == "denominator":
+            text += (
+                " Over the reporter's trade with the world in its own file the share is "
+                f"{_number(primary.value, decimals)}."
+            )
+        elif best is not None and primary is not None and best.role != "primary":
+            text += (
+                f" The thesis follows {who} here; {primary.reporter or 'the default records'} give "
+                f"{_number(primary.value, decimals)}."
+            )
+        if row.cause == UNIT_SCALE:
+            text += f" {row.evidence[:1].upper()}{row.evidence[1:]}."
+        return text
+    text = f"{who[:1].upper()}{who[1:]} give {value}{reading}, not {printed}"
+    if row.evidence:
+        text += f"; {row.evidence}"
+    return text + "."
+
+
+def table_sections() -> dict[str, str]:
+    meta = pd.read_csv(config.THESIS_DIR / "table_meta.csv", dtype=str, keep_default_na=False)
+    return dict(zip(meta["table_id"], meta["section"], strict=True))

@@ -30,6 +30,8 @@ WITHIN_TOLERANCE = "within tolerance"
 DIFFERS = "differs"
 NO_RAW_SOURCE = "no raw source"
 NOT_PRINTED = "not printed"
+#: A printed number that is a fact of the text, not a statistic (spans of years, counts of chapters ...).
+NOT_A_STATISTIC = "not a statistic"
 
 #: Statuses in the order a reader should worry about them (best first).
 STATUSES = (REPRODUCED, WITHIN_TOLERANCE, DIFFERS, NO_RAW_SOURCE, NOT_PRINTED)
@@ -123,14 +125,89 @@ _BOUNDS = {
     "at_most": lambda recomputed, printed: recomputed <= printed,
 }
 
+#: Words of the printed text -> the qualifier rule they call for (first match wins).
+QUALIFIER_WORDS = (
+    ("nearly", "nearly"),
+    ("almost", "nearly"),
+    ("approximately", "about"),
+    ("about", "about"),
+    ("around", "about"),
+    ("more than", "more_than"),
+    ("over", "more_than"),
+    ("exceed", "more_than"),
+    ("less than", "less_than"),
+    ("at least", "at_least"),
+)
+
+#: "about X" allows this relative distance before it differs.
+ABOUT_TOLERANCE = 0.05
+#: "nearly X" holds for values from this fraction of X up to X.
+NEARLY_FLOOR = 0.9
+
+
+def qualifier_rule(qualifier: str, printed_text: str = "") -> str:
+    """The rule a printed qualifier calls for: ``exact``, ``about``, ``nearly`` or a bound.
+
+    The ledger's ``approx`` covers "about", "approximately" and "nearly"; the
+    printed words tell them apart.
+    """
+    if qualifier in _BOUNDS:
+        return qualifier
+    if qualifier != "approx":
+        return "exact"
+    words = f" {str(printed_text).lower()} "
+    for word, rule in QUALIFIER_WORDS:
+        if f" {word}" in words and rule in ("about", "nearly"):
+            return rule
+    return "about"
+
+
+def significant_unit(printed: float, decimals: int) -> float:
+    """The place of the last significant digit of a printed value (70 -> 10, 1,400 -> 100, 6.85 -> 0.01)."""
+    if decimals > 0 or not printed:
+        return 10.0 ** (-int(decimals))
+    digits = str(int(round(abs(float(printed)))))
+    return 10.0 ** (len(digits) - len(digits.rstrip("0")))
+
 
 def status_qualified(printed: float | None, recomputed: float | None, decimals: int, qualifier: str) -> str:
-    """:func:`status` for a value the text qualifies.
+    """:func:`status` for a value the text qualifies (rules stated on the methods page).
 
-    ``exact`` and ``approx`` use the rule as it stands; a bound ("more than 10 %")
-    is reproduced when the recomputed value satisfies it and differs otherwise.
+    * ``exact``: the rule of :func:`status`;
+    * ``about`` ("about", "approximately", "around"): reproduced when the
+      recomputed value rounds to the printed one at the printed value's last
+      significant digit ("about 70" is 65 to 75); otherwise within tolerance
+      up to :data:`ABOUT_TOLERANCE` of the printed value; differs beyond;
+    * ``nearly`` ("nearly", "almost"): reproduced from :data:`NEARLY_FLOOR`
+      times the printed value up to the printed value (plus half its last
+      significant digit); otherwise judged as ``about``;
+    * bounds ("more than", "over", "exceeded", "less than", "at least", "at
+      most"): reproduced when the recomputed value satisfies the bound, differs
+      otherwise.
     """
-    bound = _BOUNDS.get(qualifier)
-    if bound is None or _missing(printed) or _missing(recomputed):
+    if _missing(printed) or _missing(recomputed):
         return status(printed, recomputed, decimals)
-    return REPRODUCED if bound(float(recomputed), float(printed)) else DIFFERS
+    p, r = float(printed), float(recomputed)
+    bound = _BOUNDS.get(qualifier)
+    if bound is not None:
+        return REPRODUCED if bound(r, p) else DIFFERS
+    if qualifier in ("about", "approx", "nearly"):
+        unit = significant_unit(p, decimals)
+        if qualifier == "nearly" and NEARLY_FLOOR * p - _EPS <= r <= p + 0.5 * unit * (1 + _EPS):
+            return REPRODUCED
+        gap = abs(r - p)
+        if gap <= 0.5 * unit * (1 + _EPS):
+            return REPRODUCED
+        if gap <= ABOUT_TOLERANCE * abs(p) * (1 + _EPS):
+            return WITHIN_TOLERANCE
+        return DIFFERS
+    return status(p, r, decimals)
+
+
+def status_rank(printed: float | None, recomputed: float | None) -> str:
+    """Ranks are integers: reproduced when equal, differs otherwise (never "within tolerance")."""
+    if _missing(printed):
+        return NOT_PRINTED
+    if _missing(recomputed):
+        return NO_RAW_SOURCE
+    return REPRODUCED if int(round(float(printed))) == int(round(float(recomputed))) else DIFFERS

@@ -21,6 +21,7 @@ top-level field, so two builds of the same commit differ only there.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -206,25 +207,25 @@ def claims_document(build_info: Mapping[str, Any]) -> dict[str, Any]:
     where the audit is, instead of repeating it with links into pages that show
     another country's data.
     """
-    from kzcn import analysis, audit
+    from kzcn import measures, verdicts
 
-    country = str(build_info.get("country") or analysis.THESIS_COUNTRY).upper()
-    if country != analysis.THESIS_COUNTRY:
+    country = str(build_info.get("country") or measures.THESIS_COUNTRY).upper()
+    if country != measures.THESIS_COUNTRY:
         document = {
             "version": kzcn.__version__,
             "tolerance_rule": "kzcn.compare.status (see the methods page)",
             "country": country,
             "note": (
-                f"This site is the companion rebuilt for {analysis.name_of(country)}. The thesis prints its "
-                f"numbers for {analysis.name_of(analysis.THESIS_COUNTRY)} and "
-                f"{analysis.name_of(analysis.THESIS_PARTNER)} only; their audit is the claims.json of the "
-                f"{analysis.name_of(analysis.THESIS_COUNTRY)} book."
+                f"This site is the companion rebuilt for {measures.name_of(country)}. The thesis prints its "
+                f"numbers for {measures.name_of(measures.THESIS_COUNTRY)} and "
+                f"{measures.name_of(measures.THESIS_PARTNER)} only; their audit is the claims.json of the "
+                f"{measures.name_of(measures.THESIS_COUNTRY)} book."
             ),
             "summary": {"status": {}, "cause": {}},
             "rows": [],
         }
     else:
-        document = audit.claims_document()
+        document = verdicts.claims_document()
     document["build_date"] = build_info.get("build_date") or figures.build_date()
     return document
 
@@ -294,6 +295,107 @@ def link_audit_rows(html_dir: Path, document: dict[str, Any], anchors: Mapping[s
     return changed
 
 
+#: The audit page's filter (a small script, no CDN), served from the book's static folder.
+AUDIT_FILTER_SCRIPT = "_static/audit-filter.js"
+
+
+def mark_audit_rows(html_dir: Path, document: dict[str, Any]) -> int:
+    """Give every audit row its stable anchor and the data the filter reads; link rows to thesis sections.
+
+    A row of an audit table (``tbl-audit-*``) whose first cell is a ledger id
+    gets ``id`` = the verdict's anchor (``c-2-2-3-007``) and ``data-status``,
+    ``data-cause``, ``data-chapter``.  Its section cell links to the thesis
+    section's label (``thesis-2-2-3``) when a page of the site carries it.
+    Chapter tables that list ledger ids link each id to its audit row.
+    Returns how many audit rows were marked.
+    """
+    import posixpath
+
+    rows = {row["id"]: row for row in document.get("rows", []) if "id" in row}
+    if not rows:
+        return 0
+    pages = [
+        p
+        for p in sorted(html_dir.rglob("*.html"))
+        if not p.relative_to(html_dir).as_posix().startswith(("_static/", "_sources/", "figures/"))
+    ]
+    labels: dict[str, str] = {}
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for match in re.finditer(r'id="(thesis-[a-z0-9-]+)"', text):
+            labels.setdefault(match.group(1), page.relative_to(html_dir).as_posix())
+    audit_page = None
+    marked = 0
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        if f'id="{AUDIT_TABLE_PREFIX}' not in text:
+            continue
+        audit_page = page.relative_to(html_dir).as_posix()
+        soup = BeautifulSoup(text, "html.parser")
+        folder = page.parent.relative_to(html_dir).as_posix()
+        for table in soup.find_all("table", id=re.compile(f"^{AUDIT_TABLE_PREFIX}")):
+            headers = [th.get_text(strip=True) for th in table.find_all("th")]
+            section_at = headers.index("section") if "section" in headers else None
+            for tr in table.find_all("tr"):
+                cells = tr.find_all("td")
+                if not cells:
+                    continue
+                row = rows.get(cells[0].get_text(strip=True))
+                if row is None:
+                    continue
+                tr["id"] = row["anchor"]
+                tr["data-status"] = row["status"]
+                tr["data-cause"] = row["cause"]
+                tr["data-chapter"] = str(table["id"])[len(AUDIT_TABLE_PREFIX) :]
+                marked += 1
+                if section_at is not None and section_at < len(cells) and row["section"]:
+                    label = section_label(row["section"], row["chapter"])
+                    if label in labels:
+                        cell = cells[section_at]
+                        link = soup.new_tag("a", href=f"{posixpath.relpath(labels[label], folder)}#{label}")
+                        link.string = cell.get_text(strip=True)
+                        cell.clear()
+                        cell.append(link)
+        if soup.body is not None:
+            script = soup.new_tag("script", src=posixpath.relpath(AUDIT_FILTER_SCRIPT, folder))
+            script["defer"] = ""
+            soup.body.append(script)
+        page.write_text(str(soup), encoding="utf-8")
+    if audit_page is None:
+        return marked
+    # chapter tables: a cell holding a ledger id links to its audit row
+    for page in pages:
+        relative = page.relative_to(html_dir).as_posix()
+        if relative == audit_page:
+            continue
+        text = page.read_text(encoding="utf-8")
+        if not any(f">{row_id}<" in text for row_id in rows):
+            continue
+        soup = BeautifulSoup(text, "html.parser")
+        folder = page.parent.relative_to(html_dir).as_posix()
+        changed = False
+        for cell in soup.select("table td"):
+            value = cell.get_text(strip=True)
+            if value in rows and cell.find("a") is None:
+                link = soup.new_tag(
+                    "a", href=f"{posixpath.relpath(audit_page, folder)}#{rows[value]['anchor']}"
+                )
+                link.string = value
+                cell.clear()
+                cell.append(link)
+                changed = True
+        if changed:
+            page.write_text(str(soup), encoding="utf-8")
+    return marked
+
+
+def section_label(section: str, chapter: str = "") -> str:
+    """The MyST label narrative places on a thesis section (contract 4): ``2.2.3`` -> ``thesis-2-2-3``."""
+    if chapter in ("intro", "conclusion") or section in ("intro", "conclusion"):
+        return "thesis-introduction" if "intro" in (chapter, section) else "thesis-conclusion"
+    return "thesis-" + str(section).replace(".", "-")
+
+
 def finalize(stage_dir: Path, html_dir: Path, build_info: dict) -> None:
     """Publish figure files, ``figures.json``, ``claims.json`` and the favicon.
 
@@ -311,5 +413,6 @@ def finalize(stage_dir: Path, html_dir: Path, build_info: dict) -> None:
     claims = claims_document(build_info)
     ids = {row["row_id"] for row in claims.get("rows", [])}
     link_audit_rows(html_dir, claims, discussed_at(html_dir, ids) if ids else {})
+    mark_audit_rows(html_dir, claims)
     _write_json(html_dir / "claims.json", claims)
     write_favicon(html_dir)

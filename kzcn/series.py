@@ -31,7 +31,7 @@ from functools import cache
 
 import pandas as pd
 
-from kzcn import analysis
+from kzcn import measures
 
 #: ledger table (flow, measure) -> the quantity of the vocabulary it measures.
 #: Growth by flow has no quantity of its own in the vocabulary (prose only speaks
@@ -50,7 +50,7 @@ CELL_QUANTITIES = {
     ("total", "growth"): "trade_growth",
 }
 
-#: Registered quantity -> column of :func:`kzcn.analysis.bilateral_series`.
+#: Registered quantity -> column of :func:`kzcn.measures.bilateral_series`.
 TRADE_COLUMNS = {
     "exports": "exports",
     "imports": "imports",
@@ -95,21 +95,26 @@ NO_RAW_SOURCE = {
     "reserves": "resource reserves: no such data in the manifest",
     "resource_rank": "resource rankings: no such data in the manifest",
     "jobs": "employment counts: no such data in the manifest",
-    "count": "counts of projects, agreements and the like are not statistical series",
     "share_other": "shares other than trade shares: no matching series in the manifest",
-    "order_rank": "the order in which countries did something is history, not a statistic",
     "investor_rank": "ranks of investor countries: the FDI source in the manifest (wiiw) is not parsed by partner rank yet",
-    "duration": "a span of years is a reading of history, not a statistic",
-    "other": "not a statistical quantity",
-    "area_rank": "land-area rankings: no geographic data in the manifest",
-    "trade_target": "a trade goal for a future year is a plan, not an outcome to recompute",
-    "target_rank": "a goal for a future world rank is a plan, not a statistic",
     "commodity_trade": "HS-chapter trade for 2010-2011 is not in any raw file (data README: 'Not available')",
 }
 
+#: Quantities that are not statistics at all: spans of years, counts of chapters, stages,
+#: documents or flights, plans and orders of events.  They are left out of the checkable total.
+NOT_A_STATISTIC = {
+    "duration": "a span of years is a reading of history, not a statistic",
+    "count": "a count of chapters, stages, documents, routes or the like is a fact of record, not a statistic",
+    "other": "a description (the largest project, a study destination), not a statistic",
+    "order_rank": "the order in which countries did something is history, not a statistic",
+    "area_rank": "a geographic fact (the largest landlocked country), not an economic statistic",
+    "trade_target": "a trade goal for a future year is a plan, not an outcome to recompute",
+    "target_rank": "a goal for a future world rank is a plan, not a statistic",
+}
+
 #: How a unit of the ledger converts to the base unit of a computed series.
-MONEY_UNITS = analysis.USD_UNITS
-UNSTATED = analysis.UNSTATED
+MONEY_UNITS = measures.USD_UNITS
+UNSTATED = measures.UNSTATED
 
 
 class UnknownSeriesError(KeyError):
@@ -188,7 +193,9 @@ class Candidate:
     role: str  # "primary" | "mirror" | "vintage"
     label: str  # what a reader sees, e.g. "IMF DOTS 2022-01, China-reported"
     value: float
-    inputs: tuple[str, ...]  # manifest ids read to compute it
+    inputs: tuple[str, ...]  # manifest ids read to compute it (filled from the read log by the audit)
+    reading: str = ""  # which reading of the printed words this value follows ("cumulative growth")
+    reporter: str = ""  # whose records, in words ("China's records")
 
 
 # ------------------------------------------------------------------ data access
@@ -208,6 +215,11 @@ class DataContext:
     _tables: dict[str, pd.DataFrame | None] = field(default_factory=dict)
     _series: dict[tuple, pd.DataFrame] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
+    #: manifest ids read since :meth:`start_reading` (what one ledger row's values came from)
+    reads: set[str] = field(default_factory=set)
+
+    def start_reading(self) -> None:
+        self.reads = set()
 
     def table(self, source_id: str, *, optional: bool = False) -> pd.DataFrame | None:
         """The tidy table of a manifest entry; None (with the reason kept) for an
@@ -227,18 +239,22 @@ class DataContext:
                     raise
                 self.unavailable[source_id] = str(error)
                 self._tables[source_id] = None
+        if self._tables[source_id] is not None:
+            self.reads.add(source_id)
         return self._tables[source_id]
 
     def bilateral(self, source_id: str, reporter: str, partner: str) -> pd.DataFrame | None:
-        """:func:`kzcn.analysis.bilateral_series` of one source (None if unavailable)."""
+        """:func:`kzcn.measures.bilateral_series` of one source (None if unavailable)."""
         key = (source_id, reporter, partner)
-        if key not in self._series:
+        if key in self._series:
+            self.reads.add(source_id)
+        else:
             flows = self.table(source_id, optional=not source_id.startswith("dots-"))
             if flows is None:
                 return None
             if flows[flows["reporter"] == reporter].empty:
                 return None
-            self._series[key] = analysis.bilateral_series(flows, reporter, partner)
+            self._series[key] = measures.bilateral_series(flows, reporter, partner)
         return self._series[key]
 
     def wdi(self, indicator: str) -> pd.DataFrame:
@@ -260,7 +276,7 @@ def _convert(value: float, measure: Measure, *, money: bool) -> float:
         if measure.unit in MONEY_UNITS:
             return float(value) / MONEY_UNITS[measure.unit]
         return math.nan
-    if measure.unit in analysis.PERCENT_UNITS:
+    if measure.unit in measures.PERCENT_UNITS:
         return float(value)
     return math.nan
 
@@ -273,7 +289,7 @@ def _trade_value(series: pd.DataFrame, quantity: str, measure: Measure) -> float
             return math.nan
         column = TRADE_COLUMNS[quantity]
         value = series[column].get(years[0], math.nan)
-        return _convert(value, measure, money=column in analysis.MONEY_COLUMNS)
+        return _convert(value, measure, money=column in measures.MONEY_COLUMNS)
     if quantity in GROWTH_LEVELS:
         if len(years) != 2:
             return math.nan
@@ -289,6 +305,66 @@ def _trade_value(series: pd.DataFrame, quantity: str, measure: Measure) -> float
         first, last = level.get(years[0], math.nan), level.get(years[1], math.nan)
         return math.nan if pd.isna(first) or pd.isna(last) or first == 0 else float(last / first)
     return math.nan
+
+
+def _growth_readings(first: float, last: float, span: int, measure: Measure) -> list[tuple[str, float]]:
+    """Growth between two levels read both ways (:func:`kzcn.measures.growth_between`)."""
+    if measure.unit not in measures.PERCENT_UNITS:
+        return []
+    readings = measures.growth_between(first, last, span)
+    if span == 1:  # a yearly change has one reading
+        return [("", value) for value in readings.values()]
+    return [(f"{how} growth over the span", value) for how, value in readings.items()]
+
+
+def trade_readings(series: pd.DataFrame, quantity: str, measure: Measure) -> list[tuple[str, float]]:
+    """Every reading of a trade measure the printed words allow, as ``(reading, value)``.
+
+    A level printed for one year has one reading.  A level printed for a span of
+    years ("from 1996 to 2000, the trade volume was ...") is read as the span's
+    sum, as its last year's value and as its first year's value.  A growth rate
+    over a span is read as cumulative and as average annual growth.  A multiple
+    ("increased 50 times") is read as last / first and as last / first - 1.
+    """
+    years = measure.years
+    if quantity in TRADE_COLUMNS:
+        column = TRADE_COLUMNS[quantity]
+        money = column in measures.MONEY_COLUMNS
+        if len(years) == 1:
+            return [("", _convert(series[column].get(years[0], math.nan), measure, money=money))]
+        if len(years) == 2 and money:
+            values = series[column].reindex(range(years[0], years[1] + 1))
+            readings = []
+            if values.notna().all():
+                readings.append(
+                    (f"sum over {years[0]}–{years[1]}", _convert(values.sum(), measure, money=True))
+                )
+            readings.append((f"the {years[1]} value", _convert(values.get(years[1]), measure, money=True)))
+            readings.append((f"the {years[0]} value", _convert(values.get(years[0]), measure, money=True)))
+            return readings
+        return []
+    if quantity in GROWTH_LEVELS:
+        if len(years) != 2:
+            return []
+        level = series[GROWTH_LEVELS[quantity]]
+        return _growth_readings(
+            level.get(years[0], math.nan), level.get(years[1], math.nan), years[1] - years[0], measure
+        )
+    if quantity == "trade_multiple":
+        if len(years) != 2 or measure.unit != "times":
+            return []
+        level = series["total"]
+        first, last = level.get(years[0], math.nan), level.get(years[1], math.nan)
+        if pd.isna(first) or pd.isna(last) or first == 0:
+            return []
+        return [
+            (f"{years[1]} trade as a multiple of {years[0]} trade", float(last / first)),
+            (
+                f"the increase from {years[0]} to {years[1]} as a multiple of {years[0]} trade",
+                float(last / first - 1),
+            ),
+        ]
+    return []
 
 
 def _flip_sign(quantity: str, value: float) -> float:
@@ -311,6 +387,7 @@ def _wits2023_flows(table: pd.DataFrame) -> pd.DataFrame:
 def _vintage_series(data: DataContext, source_id: str, reporter: str, partner: str) -> pd.DataFrame | None:
     key = (source_id, reporter, partner)
     if key in data._series:
+        data.reads.add(source_id)
         return data._series[key]
     table = data.table(source_id, optional=True)
     if table is None:
@@ -318,7 +395,7 @@ def _vintage_series(data: DataContext, source_id: str, reporter: str, partner: s
     flows = _wits2023_flows(table) if "measure" in table.columns else table
     if flows[(flows["reporter"] == reporter) & (flows["partner"] == partner)].empty:
         return None
-    found = analysis.bilateral_series(flows, reporter, partner)
+    found = measures.bilateral_series(flows, reporter, partner)
     if "measure" in table.columns:
         # WITS 2023 publishes the partner's shares itself (it has no world totals to divide by)
         shares = table[
@@ -335,61 +412,130 @@ def _vintage_series(data: DataContext, source_id: str, reporter: str, partner: s
 
 
 def _country_label(code: str) -> str:
-    return analysis.name_of(code)
+    return measures.name_of(code)
 
 
 def trade_candidates(measure: Measure, data: DataContext) -> list[Candidate]:
-    """Primary (reporter's DOTS), mirror (partner's DOTS) and other vintages."""
+    """Primary (reporter's DOTS), mirror (partner's DOTS) and other vintages, each in every reading."""
     reporter, partner, quantity = measure.reporter, measure.partner, measure.quantity
     if not reporter or not partner:
         return []
     out: list[Candidate] = []
     own = data.bilateral(dots_id(reporter), reporter, partner)
     if own is not None:
-        out.append(
-            Candidate(
-                "primary",
-                f"IMF DOTS, {_country_label(reporter)}-reported",
-                _trade_value(own, quantity, measure),
-                (dots_id(reporter),),
+        for reading, value in trade_readings(own, quantity, measure) or [("", math.nan)]:
+            out.append(
+                Candidate(
+                    "primary",
+                    f"IMF DOTS, {_country_label(reporter)}-reported",
+                    value,
+                    (dots_id(reporter),),
+                    reading=reading,
+                    reporter=f"{_country_label(reporter)}'s records",
+                )
             )
-        )
+        if quantity in SHARE_FLOWS:
+            out.extend(_share_denominators(measure, data, own))
     flipped = MIRROR_QUANTITY.get(quantity)
-    if flipped and partner != analysis.WORLD:
-        members = analysis.C5 if partner == analysis.C5_CODE else (partner,)
+    if flipped and partner != measures.WORLD:
+        members = measures.C5 if partner == measures.C5_CODE else (partner,)
         if len(members) == 1:
             other = data.bilateral(dots_id(partner), partner, reporter)
             if other is not None:
-                value = _flip_sign(quantity, _trade_value(other, flipped, measure))
-                out.append(
-                    Candidate(
-                        "mirror",
-                        f"IMF DOTS, {_country_label(partner)}-reported (mirror)",
-                        value,
-                        (dots_id(partner),),
+                for reading, value in trade_readings(other, flipped, measure):
+                    out.append(
+                        Candidate(
+                            "mirror",
+                            f"IMF DOTS, {_country_label(partner)}-reported (mirror)",
+                            _flip_sign(quantity, value),
+                            (dots_id(partner),),
+                            reading=reading,
+                            reporter=f"{_country_label(partner)}'s records",
+                        )
                     )
-                )
         elif quantity in ADDITIVE:
             # a group's mirror is the sum of what each member reports; one missing member, no sum
             values = []
             for member in members:
                 other = data.bilateral(dots_id(member), member, reporter)
-                values.append(
-                    math.nan if other is None else _flip_sign(quantity, _trade_value(other, flipped, measure))
-                )
+                found = dict(trade_readings(other, flipped, measure)) if other is not None else {}
+                values.append(_flip_sign(quantity, found.get("", math.nan)))
             out.append(
                 Candidate(
                     "mirror",
                     f"IMF DOTS, sum of what the {len(members)} members report (mirror)",
                     math.nan if any(pd.isna(v) for v in values) else float(sum(values)),
                     tuple(dots_id(member) for member in members),
+                    reporter=f"the records of the {len(members)} Central Asian states",
                 )
             )
     if (reporter, partner) == ("KAZ", "CHN"):
         for source_id, label in VINTAGE_SOURCES.items():
-            series = _vintage_series(data, source_id, reporter, partner)
-            if series is not None:
-                out.append(Candidate("vintage", label, _trade_value(series, quantity, measure), (source_id,)))
+            found = _vintage_series(data, source_id, reporter, partner)
+            if found is not None:
+                for reading, value in trade_readings(found, quantity, measure):
+                    out.append(
+                        Candidate(
+                            "vintage",
+                            label,
+                            value,
+                            (source_id,),
+                            reading=reading,
+                            reporter="Kazakhstan's records as republished by WITS",
+                        )
+                    )
+    return out
+
+
+#: share quantities -> (numerator flow column, WDI indicator of the reporter's world flow)
+SHARE_FLOWS = {
+    "export_share": ("exports", ("tx.val.mrch.cd.wt",)),
+    "import_share": ("imports", ("tm.val.mrch.cd.wt",)),
+    "trade_share": ("total", ("tx.val.mrch.cd.wt", "tm.val.mrch.cd.wt")),
+}
+
+
+def _share_denominators(measure: Measure, data: DataContext, own: pd.DataFrame) -> list[Candidate]:
+    """A share over the other denominators the data offer.
+
+    The primary candidate divides by the reporter's own trade with the world in
+    DOTS; here the numerator is also divided by the reporter's merchandise trade
+    in the World Bank's WDI, and the partner's mirror flow by the reporter's
+    world trade (the denominator the thesis may have taken from another table).
+    """
+    if len(measure.years) != 1 or measure.unit not in measures.PERCENT_UNITS:
+        return []
+    year = measure.years[0]
+    column, indicators = SHARE_FLOWS[measure.quantity]
+    numerator = own[column].get(year, math.nan)
+    out = []
+    tables = [data.table(f"wdi-{indicator}", optional=True) for indicator in indicators]
+    if all(table is not None for table in tables):
+        world = sum(_wdi_value(data, indicator, measure.reporter, year) for indicator in indicators)
+        out.append(
+            Candidate(
+                "denominator",
+                "IMF DOTS over World Bank WDI merchandise trade",
+                100 * numerator / world if world else math.nan,
+                (dots_id(measure.reporter), *(f"wdi-{i}" for i in indicators)),
+                reading=f"share of {_country_label(measure.reporter)}'s merchandise trade as the World Bank records it",
+                reporter=f"{_country_label(measure.reporter)}'s records",
+            )
+        )
+    flipped = {"exports": "imports", "imports": "exports", "total": "total"}[column]
+    other = data.bilateral(dots_id(measure.partner), measure.partner, measure.reporter)
+    world_own = own[{"exports": "world_exports", "imports": "world_imports", "total": "world_total"}[column]]
+    if other is not None:
+        out.append(
+            Candidate(
+                "denominator",
+                f"IMF DOTS, {_country_label(measure.partner)}-reported flow over {_country_label(measure.reporter)}'s world trade",
+                100 * other[flipped].get(year, math.nan) / world_own.get(year, math.nan),
+                (dots_id(measure.partner), dots_id(measure.reporter)),
+                reading=f"{_country_label(measure.partner)}'s record of the flow over {_country_label(measure.reporter)}'s trade with the world",
+                reporter=f"{_country_label(measure.partner)}'s records",
+            )
+        )
     return out
 
 
@@ -399,7 +545,7 @@ def world_trade_candidates(measure: Measure, data: DataContext) -> list[Candidat
         return []
     year = measure.years[0]
     out = []
-    own = data.bilateral(dots_id(measure.reporter), measure.reporter, analysis.WORLD)
+    own = data.bilateral(dots_id(measure.reporter), measure.reporter, measures.WORLD)
     if own is not None:
         out.append(
             Candidate(
@@ -407,6 +553,7 @@ def world_trade_candidates(measure: Measure, data: DataContext) -> list[Candidat
                 f"IMF DOTS, {_country_label(measure.reporter)}-reported, trade with the world",
                 _convert(own["total"].get(year, math.nan), measure, money=True),
                 (dots_id(measure.reporter),),
+                reporter=f"{_country_label(measure.reporter)}'s records",
             )
         )
     exports = _wdi_value(data, "tx.val.mrch.cd.wt", measure.reporter, year)
@@ -417,6 +564,7 @@ def world_trade_candidates(measure: Measure, data: DataContext) -> list[Candidat
             "World Bank WDI, merchandise exports plus imports",
             _convert(exports + imports, measure, money=True),
             ("wdi-tx.val.mrch.cd.wt", "wdi-tm.val.mrch.cd.wt"),
+            reporter="the World Bank's World Development Indicators",
         )
     )
     return out
@@ -433,22 +581,33 @@ def _wdi_candidate(indicator: str, label: str, money: bool = False):
         years = measure.years
         if not measure.reporter:
             return []
+        who = "the World Bank's World Development Indicators"
         if len(years) == 1:
             value = _wdi_value(data, indicator, measure.reporter, years[0])
-        elif len(years) == 2 and measure.measure_kind == "growth" and not money:
-            # an average growth rate over a span: the geometric mean of the annual rates
-            rates = [_wdi_value(data, indicator, measure.reporter, y) for y in range(years[0], years[1] + 1)]
-            if any(pd.isna(r) for r in rates):
+            if money:
+                value = _convert(value, measure, money=True)
+            elif measure.unit not in measures.PERCENT_UNITS and measure.unit != "KZT per USD":
                 value = math.nan
-            else:
-                value = 100 * (math.prod(1 + r / 100 for r in rates) ** (1 / len(rates)) - 1)
-        else:
-            return []
-        if money:
-            value = _convert(value, measure, money=True)
-        elif measure.unit not in analysis.PERCENT_UNITS and measure.unit != "KZT per USD":
-            value = math.nan
-        return [Candidate("primary", label, value, (f"wdi-{indicator}",))]
+            return [Candidate("primary", label, value, (f"wdi-{indicator}",), reporter=who)]
+        if len(years) == 2 and measure.measure_kind == "growth" and not money:
+            # growth over a span from yearly rates: cumulative, and the geometric average
+            rates = pd.Series(
+                {y: _wdi_value(data, indicator, measure.reporter, y) for y in range(years[0], years[1] + 1)}
+            )
+            if measure.unit not in measures.PERCENT_UNITS:
+                return [Candidate("primary", label, math.nan, (f"wdi-{indicator}",), reporter=who)]
+            return [
+                Candidate(
+                    "primary",
+                    label,
+                    measures.span_growth(rates, years[0], years[1], average=average),
+                    (f"wdi-{indicator}",),
+                    reading=f"{how} growth over {years[0]}–{years[1]}",
+                    reporter=who,
+                )
+                for how, average in (("cumulative", False), ("average annual", True))
+            ]
+        return []
 
     return compute
 
@@ -464,23 +623,33 @@ def _country_codes() -> frozenset[str]:
 
 def _rank_candidate(numerator: str, label: str, denominator: str | None = None):
     def compute(measure: Measure, data: DataContext) -> list[Candidate]:
-        if len(measure.years) != 1 or measure.unit != "rank":
+        if measure.unit != "rank":
             return []
-        year = measure.years[0]
+        years, how = _rank_years(measure)
         table = data.wdi(numerator)
-        values = table[(table["year"] == year) & table["iso3"].isin(_country_codes())].set_index("iso3")[
-            "value"
-        ]
         inputs = (f"wdi-{numerator}",)
+        people = None
         if denominator:
             people = data.wdi(denominator)
-            people = people[people["year"] == year].set_index("iso3")["value"]
-            values = (values / people).dropna()
             inputs += (f"wdi-{denominator}",)
-        if measure.reporter not in values.index:
-            return [Candidate("primary", label, math.nan, inputs)]
-        rank = int((values > values[measure.reporter]).sum()) + 1
-        return [Candidate("primary", f"{label} ({len(values)} economies)", float(rank), inputs)]
+        out = []
+        for year in years:
+            values = table[(table["year"] == year) & table["iso3"].isin(_country_codes())].set_index("iso3")[
+                "value"
+            ]
+            if people is not None:
+                values = (values / people[people["year"] == year].set_index("iso3")["value"]).dropna()
+            out.append(
+                Candidate(
+                    "primary",
+                    f"{label} ({len(values)} economies)",
+                    _rank_of(values, measure.reporter),
+                    inputs,
+                    reading="" if not how else f"the rank in {year}",
+                    reporter="the World Bank's World Development Indicators",
+                )
+            )
+        return out
 
     return compute
 
@@ -498,27 +667,147 @@ def _gnp_per_capita(measure: Measure, data: DataContext) -> list[Candidate]:
             "World Bank WDI, GNI (Atlas method) divided by population",
             _convert(value, measure, money=True),
             ("wdi-ny.gnp.atls.cd", "wdi-sp.pop.totl"),
+            reporter="the World Bank's World Development Indicators",
         )
     ]
 
 
+#: Years a rank printed without a year is looked for in.
+UNDATED_YEARS = range(1992, 2021)
+
+
+def _rank_years(measure: Measure) -> tuple[list[int], str]:
+    """The years a rank claim is checked in, and how they were chosen."""
+    years = measure.years
+    if len(years) == 1:
+        return [years[0]], ""
+    if len(years) == 2:
+        return list(range(years[0], years[1] + 1)), "span"
+    return list(UNDATED_YEARS), "undated"
+
+
+def _by_partner(flows: pd.DataFrame, year: int, flow: str, countries: set[str]) -> tuple[pd.Series, float]:
+    """A reporter's flow with each partner country in ``year``, and the share of its world flow they cover."""
+    rows = flows[flows["year"] == year]
+    if flow != "total":
+        rows = rows[rows["flow"] == flow]
+    world = float(rows.loc[rows["partner"] == measures.WORLD, "value_usd"].sum())
+    named = rows[rows["partner"].isin(countries)].groupby("partner")["value_usd"].sum()
+    return named, (float(named.sum()) / world if world else math.nan)
+
+
+def _rank_of(values: pd.Series, code: str) -> float:
+    if code not in values.index or pd.isna(values[code]):
+        return math.nan
+    return float(int((values > values[code]).sum()) + 1)
+
+
+def _mirror_frame(data: DataContext, reporter: str, countries: set[str]) -> pd.DataFrame:
+    """Every partner country's own record of its trade with ``reporter`` (all years), read once."""
+    key = ("mirror-frame", reporter, "")
+    if key in data._series:
+        data.reads.update(data._series[key].attrs.get("sources", ()))
+        return data._series[key]
+    parts, sources = [], []
+    for code in sorted(countries - {reporter}):
+        table = data.table(dots_id(code), optional=True)
+        if table is None:
+            continue
+        rows = table[table["partner"] == reporter]
+        if len(rows):
+            parts.append(rows[["reporter", "flow", "year", "value_usd"]])
+            sources.append(dots_id(code))
+    frame = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["reporter", "flow", "year", "value_usd"])
+    )
+    frame.attrs["sources"] = tuple(sources)
+    data._series[key] = frame
+    return frame
+
+
+def _mirror_values(data: DataContext, reporter: str, year: int, flow: str, countries: set[str]) -> pd.Series:
+    """What every partner country records of its trade with ``reporter`` in ``year`` (the mirror view)."""
+    flipped = {"export": "import", "import": "export", "total": "total"}[flow]
+    frame = _mirror_frame(data, reporter, countries)
+    rows = frame[frame["year"] == year]
+    if flipped != "total":
+        rows = rows[rows["flow"] == flipped]
+    return rows.groupby("reporter")["value_usd"].sum().astype(float)
+
+
+def _complete(values: pd.Series, mirror: pd.Series, top: int = 5) -> tuple[bool, str]:
+    """Does the reporter's file hold its main partners?  The partners that rank in the top
+    ``top`` by their own records must each appear with at least half of what they record."""
+    missing = [
+        code
+        for code in mirror.sort_values(ascending=False).index[:top]
+        if values.get(code, 0.0) < 0.5 * mirror[code]
+    ]
+    return (not missing, ", ".join(measures.name_of(code) for code in missing))
+
+
 def _partner_rank(measure: Measure, data: DataContext) -> list[Candidate]:
-    """Partner's rank among the reporter's partner countries, by the row's flow."""
-    if len(measure.years) != 1 or measure.unit != "rank" or measure.flow not in {"export", "import", "total"}:
+    """Partner's rank among the reporter's partner countries, by the row's flow.
+
+    Ranks are integers; a year is ranked from the reporter's own file only when
+    its partner coverage is complete: each of the five largest partners (by
+    their own records) appears in it with at least half of what that partner
+    records (early 1990s files lack CIS partners; the 2010-2012 Customs Union
+    break removed most of Russia from Kazakhstan's imports).  The mirror ranking
+    (what each partner country records of its trade with the reporter) is
+    always a second candidate.  A rank printed without a
+    year, or for a span, is looked up in every year (each year its own reading).
+    """
+    if measure.unit != "rank" or measure.flow not in {"export", "import", "total"}:
         return []
     from kzcn import data as kzcn_data
 
     countries = set(kzcn_data.imf_names().query("kind == 'country'")["code"])
     flows = data.table(dots_id(measure.reporter))
-    year = measure.years[0]
-    rows = flows[(flows["year"] == year) & flows["partner"].isin(countries)]
-    if measure.flow != "total":
-        rows = rows[rows["flow"] == measure.flow]
-    by_partner = rows.groupby("partner")["value_usd"].sum()
-    if measure.partner not in by_partner.index:
-        return [Candidate("primary", "IMF DOTS partner ranking", math.nan, (dots_id(measure.reporter),))]
-    rank = int((by_partner > by_partner[measure.partner]).sum()) + 1
-    return [Candidate("primary", "IMF DOTS partner ranking", float(rank), (dots_id(measure.reporter),))]
+    years, how = _rank_years(measure)
+    who = f"{_country_label(measure.reporter)}'s records"
+    out = []
+    for year in years:
+        values, _ = _by_partner(flows, year, measure.flow, countries)
+        mirror = _mirror_values(data, measure.reporter, year, measure.flow, countries)
+        prefix = "" if not how else f"the rank in {year}"
+        complete, missing = _complete(values, mirror)
+        if complete:
+            out.append(
+                Candidate(
+                    "primary",
+                    "IMF DOTS partner ranking",
+                    _rank_of(values, measure.partner),
+                    (dots_id(measure.reporter),),
+                    reading=prefix,
+                    reporter=who,
+                )
+            )
+        else:
+            out.append(
+                Candidate(
+                    "primary",
+                    "IMF DOTS partner ranking (incomplete partner coverage)",
+                    math.nan,
+                    (dots_id(measure.reporter),),
+                    reading=(prefix + "; " if prefix else "")
+                    + f"{_country_label(measure.reporter)}'s file for {year} lacks most of its trade with {missing}",
+                    reporter=who,
+                )
+            )
+        out.append(
+            Candidate(
+                "mirror",
+                "IMF DOTS partner ranking from the partners' own records (mirror)",
+                _rank_of(mirror, measure.partner),
+                (),
+                reading=prefix,
+                reporter="the partner countries' own records",
+            )
+        )
+    return out
 
 
 #: quantity -> function computing its candidates
@@ -539,7 +828,7 @@ REGISTRY: dict[str, Callable[[Measure, DataContext], list[Candidate]]] = {
 
 def known_quantities() -> set[str]:
     """Every quantity the audit can place: computed ones and those with no raw source."""
-    return set(REGISTRY) | set(NO_RAW_SOURCE)
+    return set(REGISTRY) | set(NO_RAW_SOURCE) | set(NOT_A_STATISTIC)
 
 
 def has_raw_source(measure: Measure) -> bool:
@@ -552,7 +841,7 @@ def candidates(measure: Measure, data: DataContext) -> list[Candidate]:
     Raises :class:`UnknownSeriesError`, naming the ledger row, when the
     measure's quantity is neither registered nor declared without raw source.
     """
-    if measure.quantity in NO_RAW_SOURCE:
+    if measure.quantity in NO_RAW_SOURCE or measure.quantity in NOT_A_STATISTIC:
         return []
     compute = REGISTRY.get(measure.quantity)
     if compute is None:
@@ -566,3 +855,34 @@ def candidates(measure: Measure, data: DataContext) -> list[Candidate]:
 
 def primary(found: Iterable[Candidate]) -> Candidate | None:
     return next((c for c in found if c.role == "primary"), None)
+
+
+#: What data would settle a quantity that has no raw source (shown as "needs" on the audit page).
+NEEDS = {
+    "gnp": "national accounts of Kazakhstan in tenge (e.g. the national statistics bureau's GNP series)",
+    "gnp_growth": "GNP at constant prices from Kazakhstan's national accounts",
+    "gnp_relative": "GNP at constant prices from Kazakhstan's national accounts",
+    "investment": "bilateral FDI flows and stocks by investing country in US dollars (e.g. the National Bank of Kazakhstan's FDI statistics)",
+    "investment_projects": "a documented list of the investment projects",
+    "loan": "bilateral lending data (e.g. the China-Africa/Global Development Policy Center loan databases)",
+    "financing": "records of the credit lines and funds",
+    "contract_value": "the contracts or company reports",
+    "project_value": "the project documents or company reports",
+    "length": "infrastructure data (pipeline and railway lengths from the operators)",
+    "capacity": "operators' design-capacity figures",
+    "production_volume": "production statistics (e.g. energy or mining output series)",
+    "transport_volume": "transport statistics (freight volumes by route)",
+    "reserves": "resource-reserve estimates (e.g. the BP Statistical Review or USGS)",
+    "resource_rank": "world resource rankings (e.g. USGS mineral commodity summaries)",
+    "jobs": "employment records of the projects",
+    "count": "a documented list of the items counted",
+    "share_other": "the underlying series for this share (not trade)",
+    "order_rank": "historical records, not a statistical series",
+    "investor_rank": "FDI by investing country (e.g. the National Bank of Kazakhstan), ranked",
+    "duration": "nothing: a span of years is not a statistic",
+    "other": "nothing: not a statistic",
+    "area_rank": "land areas of all countries (e.g. the World Bank's surface-area indicator AG.SRF.TOTL.K2)",
+    "trade_target": "nothing: a target is a plan",
+    "target_rank": "nothing: a target is a plan",
+    "commodity_trade": "Kazakhstan's imports from China by HS chapter for 2010-2011 (UN Comtrade or WITS at HS2)",
+}

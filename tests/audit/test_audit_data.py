@@ -31,7 +31,7 @@ def test_every_ledger_row_is_audited_once(audit_table):
 
 
 def test_statuses_and_causes_use_the_fixed_vocabularies(audit_table):
-    assert set(audit_table["status"]) <= set(compare.STATUSES)
+    assert set(audit_table["status"]) <= {*compare.STATUSES, audit.NOT_A_STATISTIC}
     assert set(audit_table["cause"]) <= {*audit.CAUSES, ""}
     agreeing = audit_table[audit_table["status"].isin(audit.AGREES)]
     assert set(agreeing["cause"]) <= {"", audit.UNIT_SCALE}
@@ -39,11 +39,12 @@ def test_statuses_and_causes_use_the_fixed_vocabularies(audit_table):
     assert (differing["cause"] != "").all()
 
 
-def test_table_cells_agree_with_the_chapter_tables(mirror_env, audit_table):
-    """The audit and the chapter notebook's Table 1.1 recompute the same numbers."""
-    cells = ledger.load_table("tbl-1-1")
-    chapter = analysis.compare_cells(cells, data.dots_flows("KAZ")).set_index("cell_id")
-    mine = audit_table.set_index("row_id").loc[chapter.index]
+def test_table_cells_agree_with_the_chapter_tables(mirror_env):
+    """Chapter 1's Table 1.1 shows each cell's verdict: the same value and status as the audit."""
+    from kzcn import verdicts
+
+    chapter = analysis.table_1_1(data.dots_flows("KAZ"), "KAZ", "CHN").set_index("cell_id")
+    mine = verdicts.table().set_index("id").loc[chapter.index]
     pd.testing.assert_series_equal(
         mine["recomputed"].astype(float), chapter["recomputed"].astype(float), check_names=False, rtol=1e-9
     )
@@ -58,10 +59,14 @@ def test_annotations_are_used_and_each_names_a_reason(audit_table):
     assert (annotated["annotation"].str.len() > 20).all()
 
 
-def test_claims_document_is_complete_and_json_ready(audit_table):
+def test_claims_document_is_complete_and_json_ready(mirror_env):
     import json
 
-    document = audit.claims_document(audit_table)
-    assert len(document["rows"]) == len(audit_table)
+    from kzcn import verdicts
+
+    table = verdicts.table()
+    document = verdicts.claims_document(table)
+    assert len(document["rows"]) == len(table)
     text = json.dumps(document, allow_nan=False)  # NaN is not JSON: missing values must be null
-    assert '"row_id"' in text
+    assert '"row_id"' in text and '"anchor"' in text
+    assert document["summary"]["status"] == verdicts.counts(table)["status"]

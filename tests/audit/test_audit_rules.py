@@ -6,76 +6,9 @@ import math
 
 import pandas as pd
 import pytest
+from test_audit_fixtures import NO_ANNOTATIONS, NO_CELLS, claim, fake_loader
 
-from kzcn import audit, compare, series
-
-MN = 1e6
-
-# Kazakhstan-reported and China-reported flows of a made-up pair, US$.
-FLOWS = {
-    "dots-KAZ": [
-        ("KAZ", "CHN", "export", 2000, 100 * MN),
-        ("KAZ", "CHN", "import", 2000, 50 * MN),
-        ("KAZ", "CHN", "export", 2001, 120 * MN),
-        ("KAZ", "CHN", "import", 2001, 60 * MN),
-        ("KAZ", "WLD", "export", 2000, 1000 * MN),
-        ("KAZ", "WLD", "import", 2000, 500 * MN),
-        ("KAZ", "WLD", "export", 2001, 1200 * MN),
-        ("KAZ", "WLD", "import", 2001, 600 * MN),
-    ],
-    "dots-CHN": [
-        ("CHN", "KAZ", "import", 2000, 130 * MN),
-        ("CHN", "KAZ", "export", 2000, 70 * MN),
-        ("CHN", "KAZ", "import", 2001, 150 * MN),
-        ("CHN", "KAZ", "export", 2001, 80 * MN),
-    ],
-}
-
-
-def fake_loader(source_id: str) -> pd.DataFrame:
-    if source_id not in FLOWS:
-        raise ImportError(f"no parser for {source_id} in this test")
-    frame = pd.DataFrame(FLOWS[source_id], columns=["reporter", "partner", "flow", "year", "value_usd"])
-    return frame.assign(estimate=False, source="IMF DOTS", vintage="test")
-
-
-def claim(claim_id, printed, value, quantity, period, unit="USD mn", qualifier="exact", **extra):
-    row = {
-        "claim_id": claim_id,
-        "chapter": "1",
-        "section": "1.1",
-        "line": 1,
-        "locator": "1.1 | test",
-        "printed": printed,
-        "value": value,
-        "unit": unit,
-        "quantity": quantity,
-        "reporter": "KAZ",
-        "partner": "CHN",
-        "flow": "total",
-        "period": period,
-        "measure_kind": "level",
-        "qualifier": qualifier,
-    }
-    row.update(extra)
-    return row
-
-
-NO_CELLS = pd.DataFrame(
-    columns=[
-        "table_id",
-        "cell_id",
-        "line",
-        "row_label",
-        "column_label",
-        "period",
-        "year",
-        "reporter",
-        "partner",
-    ]
-    + ["flow", "measure", "commodity", "hs2", "printed", "value", "printed_unit", "unit", "note"]
-)
-NO_ANNOTATIONS = pd.DataFrame(columns=list(audit.ANNOTATION_COLUMNS))
+from kzcn import audit, compare, series, verdicts
 
 
 def run(claims, cells=NO_CELLS, annotations=NO_ANNOTATIONS):
@@ -95,12 +28,13 @@ def test_reproduced_value_has_no_cause():
     assert table.loc["c-1.1-001", "recomputed"] == pytest.approx(150.0)
 
 
-def test_mirror_match_is_reporter_vs_mirror():
+def test_mirror_match_is_reproduced_from_the_partners_records():
     table = run([claim("c-1.1-001", "200 million", 200.0, "trade_total", "2000")])
     row = table.loc["c-1.1-001"]
-    assert row["status"] == compare.DIFFERS
-    assert row["cause"] == audit.REPORTER_MIRROR
+    assert row["status"] == compare.REPRODUCED
+    assert row["cause"] == ""
     assert row["mirror"] == pytest.approx(200.0)
+    assert "China" in row["recomputed_source"]
 
 
 def test_power_of_ten_is_unit_or_scale():
@@ -242,9 +176,10 @@ def test_summary_counts_every_row_once():
             claim("c-1.1-002", "2,000 kilometers", 2000.0, "length", "", unit="km"),
         ]
     )
-    counts = audit.summary(table.reset_index())
+    counts = verdicts.counts(table.reset_index())
     assert sum(counts["status"].values()) == 2
     assert sum(counts["cause"].values()) == 2
+    assert counts["checkable"] == 2
 
 
 def test_transposition_detector():

@@ -185,7 +185,7 @@ def test_hs_chapter_shares():
     assert table.loc["85", "2015 share (%)"] == pytest.approx(50.0)
 
 
-def test_claims_are_recomputed_from_both_reporters(flows):
+def test_trade_claims_are_selected_by_pair():
     claims = pd.DataFrame(
         [
             {
@@ -225,11 +225,34 @@ def test_claims_are_recomputed_from_both_reporters(flows):
     )
     selected = analysis.trade_claims(claims, [("KAZ", "CHN")])
     assert list(selected["claim_id"]) == ["c1", "c2"]
-    result = analysis.compare_claims(selected, flows).set_index("Claim")
-    assert result.loc["c1", "Status (reporter)"] == compare.REPRODUCED
-    assert result.loc["c2", "Recomputed (reporter)"] == pytest.approx(100 * (1336 / 750 - 1))
-    assert result.loc["c1", "Recomputed (mirror)"] == pytest.approx(15.0)  # China's view: 10 + 5 million
-    assert result.loc["c1", "Status (mirror)"] == compare.DIFFERS
+
+
+def test_chapter_claim_tables_show_the_verdict_table():
+    """A chapter's claims table computes nothing: it shows the verdicts, one status each."""
+    claims = pd.DataFrame(
+        {"claim_id": ["c1", "c2"], "period": ["2001", "2000-2002"], "reporter": ["KAZ", "KAZ"]}
+    )
+    judged = pd.DataFrame(
+        {
+            "id": ["c2", "c1", "c3"],
+            "section": ["1.1", "1.1", "2.1"],
+            "printed_text": ["77.3%", "US$ 832 million", "x"],
+            "unit": ["percent", "USD mn", "USD"],
+            "recomputed": [78.1, 832.04, 1.0],
+            "reporter": ["China's records", "Kazakhstan's records", ""],
+            "series": ["a", "b", "c"],
+            "mirror": [70.0, 15.0, float("nan")],
+            "status": [compare.DIFFERS, compare.REPRODUCED, "not a statistic"],
+        }
+    )
+    result = analysis.compare_claims(claims, frame=judged).set_index("Claim")
+    assert list(result.index) == ["c1", "c2"]
+    assert result.loc["c1", "Status"] == compare.REPRODUCED
+    assert result.loc["c1", "From"] == "Kazakhstan's records"
+    assert result.loc["c2", "Recomputed"] == pytest.approx(78.1)
+    assert result.loc["c1", "Mirror statistics"] == pytest.approx(15.0)
+    macro = analysis.compare_macro_claims(claims, frame=judged).set_index("Claim")
+    assert macro.loc["c2", "Status"] == compare.DIFFERS
 
 
 def test_claim_decimals_reads_the_number_inside_words():
@@ -289,9 +312,9 @@ def test_variant_note_only_for_other_pairs():
 
 def test_span_growth_average_or_cumulative():
     rates = pd.Series({2001: 10.0, 2002: 10.0})
-    assert analysis._span_growth(rates, 2001, 2002, average=False) == pytest.approx(21.0)
-    assert analysis._span_growth(rates, 2001, 2002, average=True) == pytest.approx(10.0)
-    assert math.isnan(analysis._span_growth(rates, 2000, 2002, average=True))
+    assert analysis.span_growth(rates, 2001, 2002, average=False) == pytest.approx(21.0)
+    assert analysis.span_growth(rates, 2001, 2002, average=True) == pytest.approx(10.0)
+    assert math.isnan(analysis.span_growth(rates, 2000, 2002, average=True))
 
 
 def test_table_1_2_share_base_finds_the_larger_denominator():
@@ -303,3 +326,11 @@ def test_table_1_2_share_base_finds_the_larger_denominator():
         ]
     )
     assert analysis.table_1_2_share_base(cells) == {"t12_base_min": "25", "t12_base_max": "25"}
+
+
+def test_a_difference_that_rounds_to_zero_has_no_minus_sign():
+    from kzcn.chapters import common
+
+    assert common._format(-0.00001, 4) == "0.0000"
+    assert common._format(-0.5, 1) == "-0.5"
+    assert common._format(float("nan"), 2) == ""

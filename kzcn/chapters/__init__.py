@@ -1,0 +1,1 @@
+"""One module per page of the book: its tables, charts and sentences (see ARCHITECTURE.md)."""
