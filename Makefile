@@ -30,7 +30,7 @@ TEST_ARGS ?=
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help venv data book test lint format clean distclean lock bench browser
+.PHONY: help venv data book test lint format clean distclean lock bench browser lab kernel
 
 help: ## list the targets
 	@echo "usage: make <target> [PARTNER=ISO3] [JOBS=N] [TEST_ARGS=...]"
@@ -81,6 +81,19 @@ lock: venv ## regenerate the pinned requirements.txt from requirements.in (pip-c
 
 bench: venv ## time clean / no-change / one-edit / one-raw-file builds against plain jupyter-book
 	$(PY) benchmarks/build.py
+
+# JupyterLab (pinned in requirements.txt) on 127.0.0.1 only, with the project's
+# kernel "kzcn" (this .venv: the kzcn package and its pinned dependencies).
+LAB_PORT ?= 8888
+KERNEL_NAME := kzcn
+
+kernel: venv ## install the Jupyter kernel "kzcn" (this .venv) for JupyterLab and papermill
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL_NAME) --display-name "Python (kzcn)"
+
+lab: kernel ## JupyterLab on http://127.0.0.1:$(LAB_PORT) with the kzcn kernel (run a chapter: Run > Run All Cells)
+	$(PY) -m jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
+	  --ServerApp.root_dir="$(CURDIR)" --MappingKernelManager.default_kernel_name=$(KERNEL_NAME) \
+	  notebooks/01_chapter1.ipynb
 
 clean: ## remove the build output (_build/); keeps downloaded data and .venv
 	rm -rf _build
