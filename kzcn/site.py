@@ -7,7 +7,8 @@ extension sets, when Sphinx has read its configuration:
   OpenGraph site URL from :func:`kzcn.config.site_url` (``KZCN_SITE_URL``);
 * the repository, issues, edit and Binder launch buttons of the theme from
   :func:`kzcn.config.repository` (``KZCN_REPOSITORY``);
-* the footer and the ``{{ kzcn_version }}`` substitution from ``kzcn.__version__``;
+* the footer and the ``{{ kzcn_version }}`` substitution from ``kzcn.__version__``,
+  and the substitutions naming the repository and its Binder link (front page);
 
 and, while reading the "How to cite" page, replaces the line
 ``<!-- kzcn:book-citation -->`` with the companion's reference in APA style,
@@ -30,6 +31,21 @@ DATA_TERMS_MARKER = "<!-- kzcn:data-terms -->"
 
 #: Where Binder builds the environment (binder/ in the repository).
 BINDER_URL = "https://mybinder.org"
+
+
+def binder_url(notebook: str = "notebooks/01_chapter1.ipynb") -> str:
+    """Binder launch address of the repository, opening ``notebook`` in JupyterLab."""
+    return f"{BINDER_URL}/v2/gh/{config.repository()}/{config.DEFAULT_BRANCH}?urlpath=lab/tree/{notebook}"
+
+
+def substitutions() -> dict[str, str]:
+    """MyST substitutions the pages may use (``{{ kzcn_repository_link }}``...)."""
+    return {
+        "kzcn_version": kzcn.__version__,
+        "kzcn_repository_link": f"[{config.repository()}]({config.repository_url()})",
+        "kzcn_binder_link": f"[Binder]({binder_url()})",
+        "kzcn_clone_command": f"`git clone {config.repository_url()}.git`",
+    }
 
 
 def footer() -> str:
@@ -107,7 +123,7 @@ def _config_inited(app, conf) -> None:
     options = dict(conf.html_theme_options or {})
     options.update(theme_options())
     conf.html_theme_options = options
-    conf.myst_substitutions = {**(conf.myst_substitutions or {}), "kzcn_version": kzcn.__version__}
+    conf.myst_substitutions = {**(conf.myst_substitutions or {}), **substitutions()}
 
 
 def _source_read(app, docname: str, source: list[str]) -> None:
