@@ -741,6 +741,32 @@ def _save_figure_files(fig, out_dir: Path, object_id: str) -> None:
     )
 
 
+def points_not_in_data(fig, data: pd.DataFrame) -> list[float]:
+    """Values drawn as points (``ax.scatter``: the thesis's printed values in the
+    book's charts) that no number column of ``data`` holds.
+
+    A reader who downloads a figure's CSV must find every plotted point in it;
+    :func:`publish_figure` records what is missing in ``<id>.json``.
+    """
+    from matplotlib.collections import PathCollection
+
+    numbers = pd.concat(
+        [pd.to_numeric(data[c], errors="coerce") for c in data.columns if data[c].dtype != bool],
+        ignore_index=True,
+    ).dropna()
+    known = numbers.to_numpy(dtype=float)
+    missing = set()
+    for ax in fig.axes:
+        for collection in ax.collections:
+            if not isinstance(collection, PathCollection):
+                continue
+            for _, y in collection.get_offsets():
+                y = float(y)
+                if math.isfinite(y) and not (abs(known - y) <= 1e-9 + 1e-6 * abs(y)).any():
+                    missing.add(round(y, 6))
+    return sorted(missing)
+
+
 def _finalize_style(fig) -> None:
     """``kzcn.style.finalize`` (contract 7, owned by ui) when it exists."""
     from kzcn import style
@@ -800,6 +826,7 @@ def publish_figure(
         data=tidy,
         column_units=column_units,
     )
+    meta["points_not_in_csv"] = points_not_in_data(fig, tidy)
     _write_json(out_dir / f"{fig_id}.json", meta)
 
     import matplotlib.pyplot as plt

@@ -246,3 +246,15 @@ def test_inputs_come_from_the_input_log(outputs, tmp_path, monkeypatch):
     # a third object that declares nothing read earlier and read nothing new
     _figure(fig_id="fig-9-3", inputs=[])
     assert json.loads((out / "fig-9-3.json").read_text())["inputs"] == []
+
+
+def test_points_drawn_but_missing_from_the_csv_are_recorded(outputs):
+    _, out = outputs
+    data = pd.DataFrame({"year": [2010, 2011], "value": [1.5, 2.5]})
+    fig, ax = plt.subplots()
+    ax.plot(data["year"], data["value"])
+    ax.scatter([2010, 2011], [1.5, 7.25], marker="D")  # 7.25: a printed value left out of the data
+    figures.publish_figure(
+        fig, fig_id="fig-9-5", title="T", alt="A", source="S", data=data, units="u", inputs=[]
+    )
+    assert json.loads((out / "fig-9-5.json").read_text())["points_not_in_csv"] == [7.25]
