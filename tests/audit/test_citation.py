@@ -115,7 +115,9 @@ def test_every_format_names_version_url_access_date_and_commit(clean_env):
     texts = _all_formats(item)
     for suffix, text in texts.items():
         assert SITE_URL + "notebooks/a.html#tbl-1-1" in text, suffix
-        assert "2026-03-04" in text and "0123456789ab" in text, suffix
+        assert "0123456789ab" in text, suffix
+        if suffix != "csl.json":  # CSL-JSON holds dates as date-parts (checked below)
+            assert "2026-03-04" in text, suffix
     (csl,) = json.loads(texts["csl.json"])
     assert csl["type"] == "dataset" and csl["accessed"] == {"date-parts": [[2026, 3, 4]]}
     assert csl["author"] == [{"literal": _cff()["authors"][0]["name"]}]
