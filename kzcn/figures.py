@@ -33,8 +33,10 @@ import posixpath
 import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import matplotlib
 import pandas as pd
@@ -863,20 +865,96 @@ def figure_markdown(meta: Mapping[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
+#: Inline HTML that generated prose may carry (the verdict marks of kzcn.narrative:
+#: ``<sup><a class=... href=... title=... aria-label=...>✔</a></sup>``, ``<span lang=...>``),
+#: with the attributes each may have. Everything else is shown as text.
+PROSE_TAGS = {
+    "a": {"href", "class", "title", "aria-label", "id"},
+    "span": {"class", "lang", "tabindex", "title", "aria-label", "id"},
+    "sup": {"class"},
+    "sub": {"class"},
+    "em": set(),
+    "strong": set(),
+    "abbr": {"title"},
+    "br": set(),
+}
+
+#: Link targets generated prose may point at: pages of the site or the web.
+PROSE_URL_SCHEMES = {"", "http", "https"}
+
+
+class _ProseSanitizer(HTMLParser):
+    """Re-emits ``text`` with only :data:`PROSE_TAGS` as markup; every other tag,
+    comment or declaration becomes visible text; ``$`` is escaped in text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+
+    def _as_text(self, raw: str | None) -> None:
+        self.out.append(html.escape(raw or "", quote=False))
+
+    def handle_starttag(self, tag, attrs):
+        allowed = PROSE_TAGS.get(tag)
+        if allowed is None:
+            return self._as_text(self.get_starttag_text())
+        kept = []
+        for name, value in attrs:
+            if name not in allowed or value is None and name != "tabindex":
+                continue
+            if name == "href" and urlsplit(value.strip()).scheme.lower() not in PROSE_URL_SCHEMES:
+                continue
+            kept.append(f' {name}="{html.escape(value or "", quote=True)}"')
+        self.out.append(f"<{tag}{''.join(kept)}>")
+
+    def handle_startendtag(self, tag, attrs):
+        if tag == "br":
+            self.out.append("<br>")
+        else:
+            self._as_text(self.get_starttag_text())
+
+    def handle_endtag(self, tag):
+        self.out.append(f"</{tag}>" if tag in PROSE_TAGS and tag != "br" else html.escape(f"</{tag}>"))
+
+    def handle_data(self, data):
+        self.out.append(re.sub(r"(?<!\\)\$", r"\\$", html.escape(data, quote=False)))
+
+    def handle_comment(self, data):
+        self._as_text(f"<!--{data}-->")
+
+    def handle_decl(self, decl):
+        self._as_text(f"<!{decl}>")
+
+    def unknown_decl(self, data):
+        self._as_text(f"<![{data}]>")
+
+    def handle_pi(self, data):
+        self._as_text(f"<?{data}>")
+
+
+def sanitize_prose(text: str) -> str:
+    """``text`` with only the inline HTML of :data:`PROSE_TAGS` kept as markup."""
+    parser = _ProseSanitizer()
+    parser.feed(str(text))
+    parser.close()
+    rest = parser.rawdata if hasattr(parser, "rawdata") else ""
+    return "".join(parser.out) + html.escape(rest, quote=False)
+
+
 def prose(text: str):
     """Markdown for a sentence or paragraph a notebook composes from computed values.
 
     Shown by a ``remove-input`` cell, so the book and JupyterLab show the same
-    words (contract 1).  Everything in ``text`` is taken as words, not markup:
-    ``&``, ``<`` and ``>`` are escaped, so a value such as ``<img onerror=...>``
-    shows as text and runs nothing; and since the book enables MyST's dollar
-    math, every dollar sign is escaped too (an unescaped "US$" pair would turn
-    the words between them into a formula).
+    words (contract 1).  Values are words, not markup: HTML other than the few
+    inline tags of :data:`PROSE_TAGS` (with their attributes; links only to the
+    site or the web) is shown as text, so ``<img src=x onerror=...>`` or
+    ``<script>`` in a value runs nothing; and since the book enables MyST's
+    dollar math, every dollar sign of the text is escaped (an unescaped "US$"
+    pair would turn the words between them into a formula).
     """
     from IPython.display import Markdown
 
-    escaped = html.escape(str(text), quote=False)
-    return Markdown(re.sub(r"(?<!\\)\$", r"\\$", escaped))
+    return Markdown(sanitize_prose(text))
 
 
 def publish_table(

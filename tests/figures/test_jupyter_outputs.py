@@ -258,3 +258,19 @@ def test_points_drawn_but_missing_from_the_csv_are_recorded(outputs):
         fig, fig_id="fig-9-5", title="T", alt="A", source="S", data=data, units="u", inputs=[]
     )
     assert json.loads((out / "fig-9-5.json").read_text())["points_not_in_csv"] == [7.25]
+
+
+def test_prose_keeps_the_verdict_marks_and_drops_what_could_run():
+    mark = (
+        '<sup><a class="kzcn-verdict" href="audit.html#c-1-002" title="printed US$ 5" aria-label="differs" '
+        'onclick="steal()">✘</a></sup>'
+    )
+    markdown = figures.prose(
+        f"China was second{mark}; <a href='javascript:alert(1)'>see</a> US$ 5 and US$ 6."
+    ).data
+    main = _render_myst(markdown)
+    link = main.find("sup").find("a")
+    assert link["href"] == "audit.html#c-1-002" and link["title"] == "printed US$ 5"
+    assert "onclick" not in link.attrs
+    assert all(not a.get("href", "").startswith("javascript") for a in main.find_all("a"))
+    assert main.find(class_="math") is None and "US$ 5 and US$ 6" in main.get_text()
