@@ -30,7 +30,7 @@ TEST_ARGS ?=
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help venv data book test lint format clean distclean lock bench browser serve
+.PHONY: help venv data book test lint format clean distclean lock bench browser serve lab kernel
 
 help: ## list the targets
 	@echo "usage: make <target> [PARTNER=ISO3] [JOBS=N] [TEST_ARGS=...]"
@@ -87,6 +87,18 @@ bench: venv ## cold parse (+ table hashes), then clean / no-change / prose / cod
 PORT ?= 8000
 serve: venv ## serve the book on 127.0.0.1:$(PORT), rebuild on save, reload the browser page
 	$(PY) -m kzcn.serve --port $(PORT) $(if $(PARTNER),--country $(PARTNER)) $(if $(JOBS),--jobs $(JOBS))
+# JupyterLab (pinned in requirements.txt) on 127.0.0.1 only, with the project's
+# kernel "kzcn" (this .venv: the kzcn package and its pinned dependencies).
+LAB_PORT ?= 8888
+KERNEL_NAME := kzcn
+
+kernel: venv ## install the Jupyter kernel "kzcn" (this .venv) for JupyterLab and papermill
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL_NAME) --display-name "Python (kzcn)"
+
+lab: kernel ## JupyterLab on http://127.0.0.1:$(LAB_PORT) with the kzcn kernel (run a chapter: Run > Run All Cells)
+	$(PY) -m jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
+	  --ServerApp.root_dir="$(CURDIR)" --MappingKernelManager.default_kernel_name=$(KERNEL_NAME) \
+	  notebooks/01_chapter1.ipynb
 
 clean: ## remove the build output (_build/); keeps downloaded data and .venv
 	rm -rf _build

@@ -5,6 +5,7 @@ data layer and the build pipeline evolve independently.
 
     python -m kzcn data fetch|verify|parse ...   (kzcn.datacli)
     python -m kzcn build ...                     (kzcn.pipeline)
+    python -m kzcn figure ID ...                 (kzcn.figurecli)
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 COMMANDS = {
     "data": ("kzcn.datacli", "fetch, verify and parse the raw files declared in data/sources.yml"),
     "build": ("kzcn.pipeline", "execute the notebooks and assemble the book"),
+    "figure": ("kzcn.figurecli", "rebuild one figure or table from the raw data, without the book"),
 }
 
 

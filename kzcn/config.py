@@ -152,3 +152,55 @@ def check_inside(path: Path, base: Path, what: str) -> Path:
     if not resolved.is_relative_to(Path(base).resolve()):
         raise ValueError(f"{what} {path} is outside {base}; refusing to write or delete it")
     return resolved
+# --------------------------------------------------------------------------
+# Where the book and its code live on the web (helper "jupyter", issue 13).
+# One repository setting and one site URL; every citation, figures.json,
+# claims.json, CITATION.cff, the sitemap and the repository/Binder buttons
+# read them through these functions.
+
+#: ``owner/name`` of the GitHub repository; the Pages workflow sets
+#: ``KZCN_REPOSITORY`` from ``github.repository``.
+DEFAULT_REPOSITORY = "kzcn-companion/china-kazakhstan"
+#: Branch the edit and Binder buttons point at.
+DEFAULT_BRANCH = "main"
+
+
+def repository() -> str:
+    """``owner/name`` of the code repository (``KZCN_REPOSITORY`` overrides)."""
+    return (os.environ.get("KZCN_REPOSITORY") or DEFAULT_REPOSITORY).strip().strip("/")
+
+
+def repository_url() -> str:
+    """``https://github.com/owner/name``."""
+    return f"https://github.com/{repository()}"
+
+
+def site_url() -> str:
+    """Absolute URL of the published book, ending in ``/``.
+
+    ``KZCN_SITE_URL`` (set by the Pages workflow) wins; otherwise the GitHub
+    Pages address of :func:`repository`.
+    """
+    url = os.environ.get("KZCN_SITE_URL", "").strip()
+    if not url:
+        owner, _, name = repository().partition("/")
+        url = f"https://{owner.lower()}.github.io/{name}/"
+    return url if url.endswith("/") else url + "/"
+
+
+def site_link(path: str = "") -> str:
+    """Absolute URL of ``path`` (relative to the site root, may carry ``#anchor``).
+
+    claims.json, figures.json and every cite box call this, so all of them
+    change together with ``KZCN_SITE_URL``.
+    """
+    return site_url() + path.lstrip("/")
+
+
+def doi() -> str | None:
+    """The archive DOI of this release (``KZCN_DOI``, e.g. from Zenodo), if there is one."""
+    value = os.environ.get("KZCN_DOI", "").strip()
+    for prefix in ("https://doi.org/", "http://doi.org/", "doi:"):
+        if value.lower().startswith(prefix):
+            value = value[len(prefix) :]
+    return value or None

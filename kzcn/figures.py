@@ -22,25 +22,27 @@ separate metadata field.
 
 from __future__ import annotations
 
-import datetime as dt
+import base64
 import hashlib
+import html
 import io
 import json
 import math
 import os
+import posixpath
 import re
-import subprocess
+import shlex
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import matplotlib
 import pandas as pd
-import yaml
 
 import kzcn
-from kzcn import config
+from kzcn import cite, config
 from kzcn.fetch import sha256_of
 
 #: Ids are anchors in the HTML and file names on the site: keep them boring.
@@ -52,10 +54,6 @@ PNG_DPI = 200
 #: Notebook parameters recorded in provenance when papermill did not pass them
 #: explicitly (see ARCHITECTURE.md: every notebook has these in its parameters cell).
 PARAMETER_NAMES = ("country", "partner", "start_year", "end_year")
-
-#: Used only until CITATION.cff / _config.yml provide the real values.
-FALLBACK_AUTHORS = ("kzcn companion authors",)
-FALLBACK_BOOK_TITLE = "China and Kazakhstan, 1992-2020: a reproducible companion"
 
 
 class PublishError(ValueError):
@@ -92,31 +90,71 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def csv_text(df: pd.DataFrame, header: Mapping[str, str]) -> str:
-    """CSV of ``df`` under ``# key: value`` comment lines (see :func:`read_published_csv`)."""
-    lines = [f"# {key}: {_one_line(value)}" for key, value in header.items()]
-    body = _tidy_frame(df).to_csv(index=False, lineterminator="\n")
-    return "\n".join(lines) + "\n" + body
+#: Significant digits kept for floats in the CSV: enough for every source (the
+#: widest are US dollar values with cents, 12-13 digits), and the float noise of
+#: arithmetic (``608.3800000000001``) goes away.
+CSV_SIGNIFICANT_DIGITS = 12
+
+
+def _round_value(value: Any, decimals: int | None) -> Any:
+    if not isinstance(value, float) or math.isnan(value) or math.isinf(value):
+        return value
+    if decimals is not None:
+        return round(value, decimals)
+    return float(f"{value:.{CSV_SIGNIFICANT_DIGITS}g}")
+
+
+def _cell_text(value: Any) -> Any:
+    """A display cell (:class:`Cell`-like: ``text`` + ``status``) as its text."""
+    return value.text if hasattr(value, "text") and hasattr(value, "status") else value
+
+
+def csv_frame(df: pd.DataFrame, decimals: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """The frame exactly as it is written to ``<id>.csv``.
+
+    A meaningful index becomes columns; display cells (with ``text`` and
+    ``status``) become their text, and their statuses go to a column of their
+    own (``"<column> status"``); floats are rounded to ``decimals[column]``
+    decimals where given, else to :data:`CSV_SIGNIFICANT_DIGITS` significant
+    digits (float noise such as ``608.3800000000001`` never reaches a reader).
+    """
+    tidy = _tidy_frame(df).copy()
+    decimals = dict(decimals or {})
+    columns: dict[str, pd.Series] = {}
+    for name in tidy.columns:
+        series = tidy[name]
+        if series.dtype == object and series.map(lambda v: hasattr(v, "text") and hasattr(v, "status")).any():
+            statuses = series.map(lambda v: getattr(v, "status", None) if hasattr(v, "text") else None)
+            series = series.map(_cell_text)
+            numeric = pd.to_numeric(series, errors="coerce")
+            if numeric.notna().sum() == series.map(lambda v: v not in (None, "")).sum():
+                series = numeric
+            columns[str(name)] = series
+            columns[f"{name} status"] = statuses
+            continue
+        if pd.api.types.is_float_dtype(series):
+            series = series.map(lambda v, n=str(name): _round_value(v, decimals.get(n))).astype(series.dtype)
+        columns[str(name)] = series
+    return pd.DataFrame(columns, index=tidy.index)
+
+
+def csv_text(df: pd.DataFrame, decimals: Mapping[str, int] | None = None) -> str:
+    """The ``<id>.csv`` text: a plain CSV that ``pandas.read_csv`` loads as it is.
+
+    Everything about the data (title, units, sources, provenance) is in the
+    ``<id>.json`` sidecar and in the site's ``datapackage.json``, not in the CSV.
+    """
+    return csv_frame(df, decimals).to_csv(index=False, lineterminator="\n")
 
 
 def read_published_csv(path: str | Path, dtypes: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Read a published ``<id>.csv`` back: skips the leading ``#`` header lines only.
-
-    (``pandas.read_csv(comment="#")`` would also cut data that contains ``#``.)
-    ``dtypes`` (the ``dtypes`` field of ``<id>.json``) keeps text columns text, so
-    a label such as ``"2010"`` is not read back as a number.
-    """
-    text = Path(path).read_text(encoding="utf-8")
-    lines = text.splitlines(keepends=True)
-    start = 0
-    while start < len(lines) and lines[start].startswith("#"):
-        start += 1
+    """Read a published ``<id>.csv`` back (``dtypes``, the ``dtypes`` field of
+    ``<id>.json``, keeps text columns text, so a label such as ``"2010"`` is not
+    read back as a number)."""
     text_columns = {
         name: str for name, dtype in (dtypes or {}).items() if dtype in {"object", "string", "str"}
     }
-    return pd.read_csv(
-        io.StringIO("".join(lines[start:])), dtype=text_columns or None, float_precision="round_trip"
-    )
+    return pd.read_csv(Path(path), dtype=text_columns or None, float_precision="round_trip")
 
 
 def frame_fingerprint(df: pd.DataFrame) -> str:
@@ -153,14 +191,15 @@ def frame_fingerprint(df: pd.DataFrame) -> str:
 
 
 def read_csv_header(path: str | Path) -> dict[str, str]:
-    """The ``# key: value`` header of a published CSV as a dict."""
-    header: dict[str, str] = {}
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        if not line.startswith("#"):
-            break
-        key, _, value = line[1:].strip().partition(":")
-        header[key.strip()] = value.strip()
-    return header
+    """Title, units, source and inputs of a published CSV, from its ``<id>.json`` sidecar."""
+    meta = json.loads(Path(path).with_suffix(".json").read_text(encoding="utf-8"))
+    return {
+        "id": meta["id"],
+        "title": meta["title"],
+        "units": meta["units"],
+        "source": meta["source"],
+        "inputs": ", ".join(item["id"] for item in meta.get("inputs", [])),
+    }
 
 
 # ------------------------------------------------------------- provenance pieces
@@ -168,36 +207,12 @@ def read_csv_header(path: str | Path) -> dict[str, str]:
 
 def git_commit() -> str | None:
     """Code version: ``KZCN_GIT_COMMIT`` (set by the pipeline) or ``git rev-parse HEAD``."""
-    from_env = os.environ.get("KZCN_GIT_COMMIT")
-    if from_env:
-        return from_env
-    return _git_head()
-
-
-@cache
-def _git_head() -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=config.ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None
+    return cite.git_commit()
 
 
 def build_date() -> str:
     """UTC build timestamp; ``KZCN_BUILD_DATE`` or ``SOURCE_DATE_EPOCH`` pin it."""
-    pinned = os.environ.get("KZCN_BUILD_DATE")
-    if pinned:
-        return pinned
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC) if epoch else dt.datetime.now(tz=dt.UTC)
-    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return cite.build_date()
 
 
 def _ipython():
@@ -242,16 +257,52 @@ def notebook_parameters() -> dict[str, Any]:
     }
 
 
+def _input_log_lines() -> list[tuple[str, str]] | None:
+    """``(source_id, sha256)`` per read logged by ``kzcn.store.load`` (and the ledger),
+    in order; None when no log is kept (``KZCN_INPUT_LOG`` unset)."""
+    path = os.environ.get("KZCN_INPUT_LOG")
+    if not path:
+        return None
+    if not Path(path).is_file():
+        return []
+    lines = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        source_id, _, digest = line.partition("\t")
+        if source_id.strip() and digest.strip():
+            lines.append((source_id.strip(), digest.strip()))
+    return lines
+
+
 def _input_log() -> dict[str, str]:
     """``source_id -> sha256`` from the log written by ``kzcn.store.load``."""
-    path = os.environ.get("KZCN_INPUT_LOG")
-    found: dict[str, str] = {}
-    if path and Path(path).is_file():
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
-            source_id, _, digest = line.partition("\t")
-            if source_id and digest:
-                found[source_id.strip()] = digest.strip()
-    return found
+    return dict(_input_log_lines() or [])
+
+
+#: How many lines of the input log earlier publish calls of this process consumed.
+_log_consumed = 0
+
+
+def inputs_read(declared: Iterable[str]) -> tuple[list[str], bool]:
+    """The inputs an object was computed from, as the input log saw them.
+
+    The object's inputs are the reads logged since the previous publish call of
+    this notebook run (the code that computed it), plus the ``declared`` ids the
+    run read earlier (a table loaded once and cached serves several objects).  A
+    declared id the run never read is not an input.  Returns ``(ids, logged)``;
+    without an input log (a notebook run by hand outside the pipeline) the
+    declared ids are returned with ``logged`` False.
+    """
+    global _log_consumed
+    declared_ids = {declared} if isinstance(declared, str) else set(declared)
+    lines = _input_log_lines()
+    if lines is None:
+        return sorted(declared_ids), False
+    if len(lines) < _log_consumed:  # a new log (another run in the same process)
+        _log_consumed = 0
+    fresh = {source_id for source_id, _ in lines[_log_consumed:]}
+    earlier = {source_id for source_id, _ in lines}
+    _log_consumed = len(lines)
+    return sorted(fresh | (declared_ids & earlier)), True
 
 
 def _manifest_source(source_id: str):
@@ -298,70 +349,38 @@ def describe_inputs(inputs: Iterable[str]) -> list[dict[str, Any]]:
 # ---------------------------------------------------------- citation metadata
 
 
-@cache
-def _citation_cff() -> dict[str, Any]:
-    path = config.ROOT / "CITATION.cff"
-    if not path.is_file():
-        return {}
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-
-
-@cache
-def _book_config() -> dict[str, Any]:
-    path = config.ROOT / "_config.yml"
-    if not path.is_file():
-        return {}
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-
-
 def citation_metadata() -> dict[str, Any]:
-    """Authors, book title, version, year and site URL of the companion."""
-    cff = _citation_cff()
-    book = _book_config()
-    authors = []
-    for person in cff.get("authors", []) or []:
-        if "family-names" in person:
-            authors.append(f"{person['family-names']}, {person.get('given-names', '')}".strip(", "))
-        elif "name" in person:
-            authors.append(person["name"])
-    released = str(cff.get("date-released", "")) or build_date()
-    url = (
-        os.environ.get("KZCN_SITE_URL") or cff.get("url") or (book.get("html", {}) or {}).get("baseurl") or ""
-    )
+    """Authors, book title, version, year and site URL of the companion (see :mod:`kzcn.cite`)."""
+    meta = cite.metadata()
     return {
-        "authors": authors or list(FALLBACK_AUTHORS),
-        "book_title": cff.get("title") or book.get("title") or FALLBACK_BOOK_TITLE,
-        "version": kzcn.__version__,
-        "year": released[:4],
-        "url": url.rstrip("/"),
+        "authors": [author.display() for author in meta["authors"]],
+        "book_title": meta["title"],
+        "version": meta["version"],
+        "year": meta["year"],
+        "url": meta["url"].rstrip("/"),
     }
+
+
+def page_path() -> str:
+    """Site path of the page the running notebook becomes (``notebooks/x.html``), or ""."""
+    notebook = os.environ.get("KZCN_NOTEBOOK")
+    return Path(notebook).with_suffix(".html").as_posix() if notebook else ""
 
 
 def page_url(object_id: str) -> str:
-    """Absolute (or site-relative) URL of the page showing ``object_id``, with anchor."""
-    meta = citation_metadata()
-    notebook = os.environ.get("KZCN_NOTEBOOK")
-    page = ""
-    if notebook:
-        page = "notebooks/" + Path(notebook).with_suffix(".html").name
-    base = meta["url"] + "/" if meta["url"] else ""
-    return f"{base}{page}#{object_id}"
+    """Absolute URL of the page showing ``object_id``, with its anchor."""
+    return config.site_link(f"{page_path()}#{object_id}")
+
+
+def citable(object_id: str, kind: str, title: str, number_text: str | None = None) -> cite.Citable:
+    label = "Figure" if kind == "figure" else "Table"
+    return cite.for_object(
+        object_id, kind, number_text or f"{label} {number_placeholder(object_id)}", title, page_url(object_id)
+    )
 
 
 def bibtex_entry(object_id: str, kind: str, title: str, number_text: str) -> str:
-    meta = citation_metadata()
-    key = "kzcn-" + object_id
-    fields = {
-        "author": " and ".join(meta["authors"]),
-        "title": f"{number_text}: {title}",
-        "booktitle": meta["book_title"],
-        "year": meta["year"],
-        "version": meta["version"],
-        "url": page_url(object_id),
-        "note": f"{kind.capitalize()} id {object_id}",
-    }
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
-    return f"@misc{{{key},\n{body}\n}}"
+    return cite.bibtex(citable(object_id, kind, title, number_text)).rstrip("\n")
 
 
 def number_placeholder(object_id: str) -> str:
@@ -374,6 +393,14 @@ def number_placeholder(object_id: str) -> str:
     return f"[[number:{object_id}]]"
 
 
+def rebuild_command(object_id: str, parameters: Mapping[str, Any] | None = None) -> str:
+    """The shell command that rebuilds one object from raw data (:mod:`kzcn.figurecli`)."""
+    country = (parameters or {}).get("country")
+    return f"python -m kzcn figure {object_id}" + (
+        f" --country {shlex.quote(str(country))}" if country else ""
+    )
+
+
 # --------------------------------------------------------------- MyST rendering
 
 
@@ -381,6 +408,11 @@ def _relative_figures_path() -> str:
     """Path from the executing notebook's folder to the figures folder (POSIX)."""
     relative = os.path.relpath(config.figures_dir(), Path.cwd())
     return Path(relative).as_posix()
+
+
+def _relative_cite_path() -> str:
+    """Path from the page to the site's citation files (a sibling of ``figures/``)."""
+    return posixpath.join(posixpath.dirname(_relative_figures_path()), cite.SITE_FOLDER)
 
 
 def _escape_inline(text: str) -> str:
@@ -397,19 +429,26 @@ def _downloads_block(object_id: str, files: Sequence[str]) -> str:
     return f'<p class="kzcn-downloads" id="{object_id}-downloads">Download: {links}</p>'
 
 
+def _cite_files_line(item: cite.Citable) -> str:
+    rel = _relative_cite_path()
+    links = " · ".join(
+        f'<a href="{rel}/{cite.stem(item)}.{suffix}" download>{label}</a>'
+        for suffix, label in cite.FORMATS.items()
+    )
+    return f'<p class="kzcn-cite-files">Reference files: {links}</p>'
+
+
 def _cite_block(object_id: str, kind: str, title: str) -> str:
-    meta = citation_metadata()
+    meta = cite.metadata()
     label = "Figure" if kind == "figure" else "Table"
-    authors = "; ".join(meta["authors"])
-    url = page_url(object_id)
-    # an absolute URL becomes a link; a site-relative one is shown as code
-    shown_url = f"<{url}>" if url.startswith("http") else f"`{url}`"
+    item = citable(object_id, kind, title)
+    authors = "; ".join(author.display() for author in meta["authors"])
     reference = (
         f"{_escape_inline(authors)} ({meta['year']}). "
         f"{{numref}}`{label} %s <{object_id}>`: {_escape_inline(title)}. "
-        f"In *{_escape_inline(meta['book_title'])}*, version {meta['version']}. {shown_url}"
+        f"In *{_escape_inline(meta['title'])}*, version {meta['version']}. "
+        f"Retrieved {meta['accessed']}, from <{cite.identifier(item)}>"
     )
-    bibtex = bibtex_entry(object_id, kind, title, f"{label} {number_placeholder(object_id)}")
     return "\n".join(
         [
             f"::::{{dropdown}} Cite this {kind}",
@@ -418,11 +457,24 @@ def _cite_block(object_id: str, kind: str, title: str) -> str:
             reference,
             "",
             "```text",
-            bibtex,
+            cite.bibtex(item).rstrip("\n"),
             "```",
+            "",
+            _cite_files_line(item),
             "::::",
         ]
     )
+
+
+def _input_link(record: Mapping[str, Any]) -> str:
+    source = f" ({_escape_inline(record['source'])})" if record.get("source") else ""
+    name = f"`{record['id']}`"
+    if record.get("url"):
+        name = (
+            f'<a href="{html.escape(record["url"], quote=True)}"><code>{html.escape(record["id"])}</code></a>'
+        )
+    digest = record.get("sha256") or "unknown"
+    return f"  - {name}{source}, sha256 `{digest}`"
 
 
 def _provenance_block(meta: Mapping[str, Any]) -> str:
@@ -430,15 +482,14 @@ def _provenance_block(meta: Mapping[str, Any]) -> str:
     notebook = meta.get("notebook") or "(run outside the build pipeline)"
     cell = meta.get("execution_count")
     lines.append(f"- **Made by**: notebook `{notebook}`" + (f", cell [{cell}]" if cell else ""))
-    lines.append("- **Raw inputs**:")
-    for record in meta.get("inputs", []):
-        digest = record.get("sha256") or "unknown"
-        source = f" ({_escape_inline(record['source'])})" if record.get("source") else ""
-        lines.append(f"  - `{record['id']}`{source}, sha256 `{digest}`")
+    command = html.escape(rebuild_command(meta["id"], meta.get("parameters")))
+    lines.append(f"- **Rebuild it alone**: <code>{command}</code>")
+    lines.append("- **Raw inputs read**:")
+    lines.extend(_input_link(record) for record in meta.get("inputs", []))
     if not meta.get("inputs"):
-        lines.append("  - none declared")
+        lines.append("  - none")
     params = meta.get("parameters") or {}
-    shown = ", ".join(f"`{k}={v!r}`" for k, v in params.items()) or "none"
+    shown = ", ".join(_escape_inline(f"{k}={v!r}") for k, v in params.items()) or "none"
     lines.append(f"- **Parameters**: {shown}")
     lines.append(f"- **Code version**: `{meta.get('git_commit') or 'unknown'}`")
     lines.append(f"- **Built**: {meta.get('build_date')}")
@@ -504,13 +555,129 @@ def _list_table(
     return "\n".join(lines)
 
 
-def _display_markdown(text: str) -> None:
-    from IPython.display import Markdown, display
+# ------------------------------------------------- what JupyterLab shows (HTML)
+#
+# publish_figure / publish_table display one output with two representations:
+# ``text/markdown`` (the MyST block above, which the book renders: _config.yml
+# puts text/markdown first in ``nb_mime_priority_overrides``) and ``text/html``
+# (what JupyterLab and the classic notebook render, since they prefer HTML to
+# Markdown): the chart as an image, the table as a table, the same caption,
+# citation and provenance, and no MyST syntax.
 
-    display(Markdown(text))
+#: Resolution of the image embedded in the notebook output (the site's PNG has 200 dpi).
+NOTEBOOK_DPI = 100
+
+
+def _display(markdown: str, html_text: str, plain: str) -> None:
+    from IPython.display import display
+
+    display({"text/markdown": markdown, "text/html": html_text, "text/plain": plain}, raw=True)
+
+
+def _esc(text: Any) -> str:
+    return html.escape(_one_line(str(text)), quote=True)
+
+
+def _html_caption(meta: Mapping[str, Any], label: str) -> str:
+    caption = f"<strong>{label} ({_esc(meta['id'])}): {_esc(meta['title'])}.</strong> "
+    caption += f"Source: {_esc(meta['source'])}. Units: {_esc(meta['units'])}."
+    if meta.get("caption"):
+        caption += " " + _esc(meta["caption"])
+    return caption
+
+
+def _html_details(meta: Mapping[str, Any], kind: str) -> str:
+    item = citable(meta["id"], kind, meta["title"], f"{kind.capitalize()} {meta['id']}")
+    files = " · ".join(
+        f'<a href="{_esc(_relative_figures_path())}/{_esc(name)}">{_esc(Path(name).suffix[1:].upper())}</a>'
+        for name in meta["files"].values()
+    )
+    inputs = "".join(
+        "<li>"
+        + (
+            f'<a href="{_esc(record["url"])}"><code>{_esc(record["id"])}</code></a>'
+            if record.get("url")
+            else f"<code>{_esc(record['id'])}</code>"
+        )
+        + (f" ({_esc(record['source'])})" if record.get("source") else "")
+        + "</li>"
+        for record in meta.get("inputs", [])
+    )
+    return (
+        f"<p>Files written: {files}</p>"
+        f"<details><summary>Cite this {kind}</summary><p>{_esc(cite.apa(item))}</p>"
+        f"<pre>{html.escape(cite.bibtex(item))}</pre></details>"
+        "<details><summary>Provenance</summary><ul>"
+        f"<li>Rebuild it alone: <code>{_esc(rebuild_command(meta['id'], meta.get('parameters')))}</code></li>"
+        f"<li>Raw inputs read: <ul>{inputs or '<li>none</li>'}</ul></li>"
+        f"<li>Code version: <code>{_esc(meta.get('git_commit') or 'unknown')}</code></li>"
+        "</ul></details>"
+    )
+
+
+def figure_html(meta: Mapping[str, Any], fig) -> str:
+    """The figure as JupyterLab shows it: an embedded PNG with its caption."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=NOTEBOOK_DPI, bbox_inches="tight", metadata={"Software": None})
+    image = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (
+        f'<figure class="kzcn-figure" id="{_esc(meta["id"])}">'
+        f'<img src="data:image/png;base64,{image}" alt="{_esc(meta["alt"])}" style="max-width:100%">'
+        f"<figcaption>{_html_caption(meta, 'Figure')}</figcaption></figure>" + _html_details(meta, "figure")
+    )
+
+
+def _display_text(value: Any, digits: int) -> str:
+    """A table cell as text for the notebook view (display cells show their text)."""
+    if hasattr(value, "text") and hasattr(value, "status"):
+        status = getattr(value, "status", None)
+        return str(value.text) + (f" ({status})" if status else "")
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "item"):
+        value = value.item()
+    formatted = _format_cell(value, digits)
+    return re.sub(r"\\(.)", r"\1", formatted)  # the Markdown escapes are not needed in HTML
+
+
+def table_html(df: pd.DataFrame, meta: Mapping[str, Any]) -> str:
+    """The table as JupyterLab shows it: an HTML table with its caption."""
+    tidy = _tidy_frame(df)
+    digits = int(meta.get("digits", 1))
+    hidden = set((meta.get("link_columns") or {}).values())
+    shown = [column for column in tidy.columns if column not in hidden]
+    head = "".join(f"<th>{_esc(column)}</th>" for column in shown)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_esc(_display_text(record[c], digits))}</td>" for c in shown) + "</tr>"
+        for record in tidy.to_dict("records")
+    )
+    return (
+        f'<table class="kzcn-table" id="{_esc(meta["id"])}">'
+        f"<caption>{_html_caption(meta, 'Table')}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>" + _html_details(meta, "table")
+    )
 
 
 # ------------------------------------------------------------------- the API
+
+
+def _field_units(
+    tidy: pd.DataFrame, units: str, column_units: Mapping[str, str] | None
+) -> dict[str, str | None]:
+    """The unit of each CSV column: ``column_units`` where given; a year column is in
+    years; other number columns carry ``units``; text columns have none."""
+    found: dict[str, str | None] = {}
+    for name in tidy.columns:
+        key = str(name)
+        if column_units and key in column_units:
+            found[key] = column_units[key]
+        elif key.lower() in {"year", "years"}:
+            found[key] = "calendar year"
+        elif pd.api.types.is_numeric_dtype(tidy[name]) and not pd.api.types.is_bool_dtype(tidy[name]):
+            found[key] = units
+        else:
+            found[key] = None
+    return found
 
 
 def _metadata(
@@ -524,11 +691,13 @@ def _metadata(
     inputs: Iterable[str],
     caption: str,
     files: Mapping[str, str],
-    columns: Sequence[str],
-    rows: int,
     data: pd.DataFrame,
+    column_units: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    tidy = _tidy_frame(data)
+    tidy = data
+    declared = sorted({inputs} if isinstance(inputs, str) else set(inputs))
+    read, logged = inputs_read(declared)
+    parameters = notebook_parameters()
     return {
         "dtypes": {str(name): str(dtype) for name, dtype in tidy.dtypes.items()},
         "data_fingerprint": frame_fingerprint(tidy),
@@ -539,13 +708,17 @@ def _metadata(
         "caption": caption,
         "source": source,
         "units": units,
-        "inputs": describe_inputs(inputs),
-        "columns": list(columns),
-        "rows": rows,
+        "field_units": _field_units(tidy, units, column_units),
+        "inputs": describe_inputs(read),
+        "declared_inputs": declared,
+        "inputs_from_log": logged,
+        "columns": [str(c) for c in tidy.columns],
+        "rows": len(tidy),
         "files": dict(files),
         "notebook": os.environ.get("KZCN_NOTEBOOK"),
         "execution_count": execution_count(),
-        "parameters": notebook_parameters(),
+        "parameters": parameters,
+        "rebuild": rebuild_command(object_id, parameters),
         "git_commit": git_commit(),
         "version": kzcn.__version__,
         "build_date": build_date(),
@@ -554,20 +727,6 @@ def _metadata(
 
 def _write_json(path: Path, meta: Mapping[str, Any]) -> None:
     path.write_text(json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
-
-
-def _write_csv(
-    path: Path, df: pd.DataFrame, *, object_id: str, title: str, units: str, source: str, inputs
-) -> None:
-    header = {
-        "id": object_id,
-        "title": title,
-        "units": units,
-        "source": source,
-        "inputs": ", ".join(sorted(set([inputs] if isinstance(inputs, str) else inputs))),
-        "book": f"{citation_metadata()['book_title']} (version {kzcn.__version__})",
-    }
-    path.write_text(csv_text(df, header), encoding="utf-8")
 
 
 def _save_figure_files(fig, out_dir: Path, object_id: str) -> None:
@@ -584,6 +743,41 @@ def _save_figure_files(fig, out_dir: Path, object_id: str) -> None:
     )
 
 
+def points_not_in_data(fig, data: pd.DataFrame) -> list[float]:
+    """Values drawn as points (``ax.scatter``: the thesis's printed values in the
+    book's charts) that no number column of ``data`` holds.
+
+    A reader who downloads a figure's CSV must find every plotted point in it;
+    :func:`publish_figure` records what is missing in ``<id>.json``.
+    """
+    from matplotlib.collections import PathCollection
+
+    numbers = pd.concat(
+        [pd.to_numeric(data[c], errors="coerce") for c in data.columns if data[c].dtype != bool],
+        ignore_index=True,
+    ).dropna()
+    known = numbers.to_numpy(dtype=float)
+    missing = set()
+    for ax in fig.axes:
+        for collection in ax.collections:
+            if not isinstance(collection, PathCollection):
+                continue
+            for _, y in collection.get_offsets():
+                y = float(y)
+                if math.isfinite(y) and not (abs(known - y) <= 1e-9 + 1e-6 * abs(y)).any():
+                    missing.add(round(y, 6))
+    return sorted(missing)
+
+
+def _finalize_style(fig) -> None:
+    """``kzcn.style.finalize`` (contract 7, owned by ui) when it exists."""
+    from kzcn import style
+
+    finalize = getattr(style, "finalize", None)
+    if finalize is not None:
+        finalize(fig)
+
+
 def publish_figure(
     fig,
     *,
@@ -595,31 +789,31 @@ def publish_figure(
     units: str,
     inputs: Iterable[str],
     caption: str = "",
+    decimals: Mapping[str, int] | None = None,
+    column_units: Mapping[str, str] | None = None,
 ) -> None:
-    """Write ``<fig_id>.{svg,png,csv,json}`` and display the figure block.
+    """Write ``<fig_id>.{svg,png,csv,json}`` and display the figure.
 
-    ``data`` must be exactly what is plotted; ``inputs`` are manifest source ids
-    (or ``ledger:<file>``) the figure was computed from.
+    ``data`` must be exactly what is plotted, the thesis's printed values
+    included (a tidy frame, one observation per row); ``inputs`` are the manifest
+    source ids (or ``ledger:<file>``) the author expects the figure to rest on:
+    the published inputs are those the input log shows were read (see
+    :func:`inputs_read`), and both lists go to ``<fig_id>.json``.
+    ``decimals`` rounds CSV columns to their source's precision;
+    ``column_units`` names the unit of CSV columns whose unit is not ``units``.
     """
     _check_id("figure", fig_id)
     if not alt or not alt.strip():
         raise PublishError(f"figure {fig_id}: alt text is required")
-    tidy = _tidy_frame(data)
+    tidy = csv_frame(data, decimals)
     if tidy.empty:
         raise PublishError(f"figure {fig_id}: the plotted data is empty")
     out_dir = config.figures_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
 
+    _finalize_style(fig)
     _save_figure_files(fig, out_dir, fig_id)
-    _write_csv(
-        out_dir / f"{fig_id}.csv",
-        data,
-        object_id=fig_id,
-        title=title,
-        units=units,
-        source=source,
-        inputs=inputs,
-    )
+    (out_dir / f"{fig_id}.csv").write_text(csv_text(data, decimals), encoding="utf-8")
     files = {ext: f"{fig_id}.{ext}" for ext in ("svg", "png", "csv")}
     meta = _metadata(
         object_id=fig_id,
@@ -631,16 +825,17 @@ def publish_figure(
         inputs=inputs,
         caption=caption,
         files=files,
-        columns=[str(c) for c in tidy.columns],
-        rows=len(tidy),
         data=tidy,
+        column_units=column_units,
     )
+    meta["points_not_in_csv"] = points_not_in_data(fig, tidy)
     _write_json(out_dir / f"{fig_id}.json", meta)
 
     import matplotlib.pyplot as plt
 
-    plt.close(fig)  # the Markdown block shows the SVG; avoid a second inline copy
-    _display_markdown(figure_markdown(meta))
+    html_text = figure_html(meta, fig)
+    plt.close(fig)  # the output shows the figure; avoid a second inline copy
+    _display(figure_markdown(meta), html_text, f"Figure {fig_id}: {title}")
 
 
 def figure_markdown(meta: Mapping[str, Any]) -> str:
@@ -659,7 +854,9 @@ def figure_markdown(meta: Mapping[str, Any]) -> str:
         *caption_lines,
         ":::",
         "",
-        _downloads_block(object_id, [meta["files"][k] for k in ("svg", "png", "csv")]),
+        _downloads_block(
+            object_id, [meta["files"][k] for k in ("svg", "png", "csv")] + [f"{object_id}.json"]
+        ),
         "",
         _cite_block(object_id, "figure", meta["title"]),
         "",
@@ -668,16 +865,96 @@ def figure_markdown(meta: Mapping[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
-def prose(text: str):
-    """Markdown for a sentence a notebook composes from computed values.
+#: Inline HTML that generated prose may carry (the verdict marks of kzcn.narrative:
+#: ``<sup><a class=... href=... title=... aria-label=...>✔</a></sup>``, ``<span lang=...>``),
+#: with the attributes each may have. Everything else is shown as text.
+PROSE_TAGS = {
+    "a": {"href", "class", "title", "aria-label", "id"},
+    "span": {"class", "lang", "tabindex", "title", "aria-label", "id"},
+    "sup": {"class"},
+    "sub": {"class"},
+    "em": set(),
+    "strong": set(),
+    "abbr": {"title"},
+    "br": set(),
+}
 
-    The book enables MyST's dollar math for its formulas, so an unescaped "US$"
-    pair in generated prose would turn the words between them into a formula;
-    every dollar sign here is escaped.
+#: Link targets generated prose may point at: pages of the site or the web.
+PROSE_URL_SCHEMES = {"", "http", "https"}
+
+
+class _ProseSanitizer(HTMLParser):
+    """Re-emits ``text`` with only :data:`PROSE_TAGS` as markup; every other tag,
+    comment or declaration becomes visible text; ``$`` is escaped in text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+
+    def _as_text(self, raw: str | None) -> None:
+        self.out.append(html.escape(raw or "", quote=False))
+
+    def handle_starttag(self, tag, attrs):
+        allowed = PROSE_TAGS.get(tag)
+        if allowed is None:
+            return self._as_text(self.get_starttag_text())
+        kept = []
+        for name, value in attrs:
+            if name not in allowed or value is None and name != "tabindex":
+                continue
+            if name == "href" and urlsplit(value.strip()).scheme.lower() not in PROSE_URL_SCHEMES:
+                continue
+            kept.append(f' {name}="{html.escape(value or "", quote=True)}"')
+        self.out.append(f"<{tag}{''.join(kept)}>")
+
+    def handle_startendtag(self, tag, attrs):
+        if tag == "br":
+            self.out.append("<br>")
+        else:
+            self._as_text(self.get_starttag_text())
+
+    def handle_endtag(self, tag):
+        self.out.append(f"</{tag}>" if tag in PROSE_TAGS and tag != "br" else html.escape(f"</{tag}>"))
+
+    def handle_data(self, data):
+        self.out.append(re.sub(r"(?<!\\)\$", r"\\$", html.escape(data, quote=False)))
+
+    def handle_comment(self, data):
+        self._as_text(f"<!--{data}-->")
+
+    def handle_decl(self, decl):
+        self._as_text(f"<!{decl}>")
+
+    def unknown_decl(self, data):
+        self._as_text(f"<![{data}]>")
+
+    def handle_pi(self, data):
+        self._as_text(f"<?{data}>")
+
+
+def sanitize_prose(text: str) -> str:
+    """``text`` with only the inline HTML of :data:`PROSE_TAGS` kept as markup."""
+    parser = _ProseSanitizer()
+    parser.feed(str(text))
+    parser.close()
+    rest = parser.rawdata if hasattr(parser, "rawdata") else ""
+    return "".join(parser.out) + html.escape(rest, quote=False)
+
+
+def prose(text: str):
+    """Markdown for a sentence or paragraph a notebook composes from computed values.
+
+    Shown by a ``remove-input`` cell, so the book and JupyterLab show the same
+    words (contract 1).  Values are words, not markup: HTML other than the few
+    inline tags of :data:`PROSE_TAGS` (with their attributes; links only to the
+    site or the web) is shown as text, so ``<img src=x onerror=...>`` or
+    ``<script>`` in a value runs nothing; and since the book enables MyST's
+    dollar math, every dollar sign of the text is escaped (an unescaped "US$"
+    pair would turn the words between them into a formula).
     """
     from IPython.display import Markdown
 
-    return Markdown(re.sub(r"(?<!\\)\$", r"\\$", text))
+    return Markdown(sanitize_prose(text))
 
 
 def publish_table(
@@ -691,28 +968,31 @@ def publish_table(
     caption: str = "",
     digits: int = 1,
     link_columns: Mapping[str, str] | None = None,
+    data: pd.DataFrame | None = None,
+    decimals: Mapping[str, int] | None = None,
+    column_units: Mapping[str, str] | None = None,
 ) -> None:
-    """Write ``<table_id>.{csv,json}`` and display the table as a MyST list-table.
+    """Write ``<table_id>.{csv,json}`` and display the table.
 
-    Floats are shown with ``digits`` decimals and thousands separators; the CSV
-    keeps full precision.  ``link_columns`` (``{"where": "page"}``) turns the cells
-    of a column into links to the URLs of another column, which is then not shown.
+    ``df`` is what readers see: floats with ``digits`` decimals and thousands
+    separators.  ``data`` (contract 7) is the tidy frame written to the CSV: one
+    observation per row, numbers in number columns, statuses in a status
+    column; without it the CSV is written from ``df`` (display cells become
+    their text, and their statuses a column of their own).  ``link_columns``
+    (``{"where": "page"}``) turns the cells of a column into links to the URLs
+    of another column, which is then not shown.  ``decimals`` and
+    ``column_units`` as in :func:`publish_figure`.
     """
     _check_id("table", table_id)
-    tidy = _tidy_frame(df)
-    if tidy.empty:
+    if _tidy_frame(df).empty:
         raise PublishError(f"table {table_id}: the table is empty")
+    written = df if data is None else data
+    tidy = csv_frame(written, decimals)
+    if tidy.empty:
+        raise PublishError(f"table {table_id}: the data written to its CSV is empty")
     out_dir = config.figures_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_csv(
-        out_dir / f"{table_id}.csv",
-        df,
-        object_id=table_id,
-        title=title,
-        units=units,
-        source=source,
-        inputs=inputs,
-    )
+    (out_dir / f"{table_id}.csv").write_text(csv_text(written, decimals), encoding="utf-8")
     meta = _metadata(
         object_id=table_id,
         kind="table",
@@ -723,14 +1003,13 @@ def publish_table(
         inputs=inputs,
         caption=caption,
         files={"csv": f"{table_id}.csv"},
-        columns=[str(c) for c in tidy.columns],
-        rows=len(tidy),
         data=tidy,
+        column_units=column_units,
     )
     meta["digits"] = digits
     meta["link_columns"] = dict(link_columns or {})
     _write_json(out_dir / f"{table_id}.json", meta)
-    _display_markdown(table_markdown(df, meta))
+    _display(table_markdown(df, meta), table_html(df, meta), f"Table {table_id}: {title}")
 
 
 def table_markdown(df: pd.DataFrame, meta: Mapping[str, Any]) -> str:

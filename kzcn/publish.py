@@ -11,8 +11,13 @@ the stage folder, before the new site is swapped into place.  It
    hold a cross-reference, so :func:`kzcn.figures.number_placeholder` stands in);
 3. writes ``<html>/figures.json``: every figure and table with its id, number,
    title, page URL with anchor, files with sha256 and input sha256s;
-4. writes ``<html>/claims.json``: the reproducibility audit of every ledger row;
-5. puts a favicon at the site root, where browsers look for it.
+4. writes ``<html>/datapackage.json``, a Frictionless Data Package describing
+   every published CSV (fields, types, units, sources);
+5. writes the citation files of the book and of every object (``<html>/cite/``:
+   BibTeX, RIS, CSL-JSON, APA text; :mod:`kzcn.cite`), the site's
+   ``CITATION.cff`` and the licence files;
+6. writes ``<html>/claims.json``: the reproducibility audit of every ledger row;
+7. puts a favicon at the site root, where browsers look for it.
 
 Everything written is ordered deterministically; the build date lives in one
 top-level field, so two builds of the same commit differ only there.
@@ -31,7 +36,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 
 import kzcn
-from kzcn import config, figures
+from kzcn import cite, config, figures
 from kzcn.fetch import sha256_of
 
 #: What :mod:`kzcn.figures` writes for one object; nothing else is published.
@@ -42,6 +47,9 @@ PUBLISHED_SUFFIXES = (".svg", ".png", ".csv", ".json")
 HASHED_KINDS = ("svg", "png", "csv")
 
 FAVICON_NAME = "favicon.ico"
+
+#: Licence files published at the site root (linked from the "How to cite" page).
+LICENSE_FILES = ("LICENSE", "LICENSE-CC-BY-4.0")
 
 
 class PublishError(RuntimeError):
@@ -156,6 +164,12 @@ def figures_index(
                     raise PublishError(f"{object_id}: {name} is missing from the site")
                 files[name] = sha256_of(path)
         anchor = f"{place.page}#{object_id}"
+        citation = cite.Citable(
+            key=cite.OBJECT_KEY_PREFIX + object_id,
+            kind=meta["kind"],
+            title=f"{_label(meta['kind'])} {place.number or object_id}: {meta['title']}",
+            url=config.site_link(anchor),
+        )
         entries.append(
             {
                 "id": object_id,
@@ -164,23 +178,129 @@ def figures_index(
                 "caption_number": place.caption_number,
                 "title": meta["title"],
                 "page": place.page,
-                "url": (site["url"] + "/" + anchor) if site["url"] else anchor,
+                "url": config.site_link(anchor),
+                "cite": {label: cite.site_path(citation, suffix) for suffix, label in cite.FORMATS.items()},
+                "rebuild": meta.get("rebuild"),
+                "declared_inputs": meta.get("declared_inputs"),
                 "files": files,
                 "metadata_file": f"{object_id}.json",
                 "units": meta.get("units"),
                 "source": meta.get("source"),
                 "inputs": [
-                    {"id": item["id"], "sha256": item.get("sha256")} for item in meta.get("inputs", [])
+                    {"id": item["id"], "sha256": item.get("sha256"), "url": item.get("url")}
+                    for item in meta.get("inputs", [])
                 ],
                 "notebook": meta.get("notebook"),
             }
         )
     return {
-        "book": {"title": site["book_title"], "version": kzcn.__version__, "url": site["url"]},
+        "book": {
+            "title": site["book_title"],
+            "version": kzcn.__version__,
+            "url": config.site_url(),
+            "doi": config.doi(),
+            "repository": config.repository_url(),
+            "cite": {label: cite.site_path(cite.book(), suffix) for suffix, label in cite.FORMATS.items()},
+        },
         "git_commit": build_info.get("git_commit") or figures.git_commit(),
         "build_date": build_info.get("build_date") or figures.build_date(),
         "objects": entries,
     }
+
+
+def _label(kind: str) -> str:
+    return "Figure" if kind == "figure" else "Table"
+
+
+#: Table Schema field types of the pandas dtypes a published CSV can hold.
+FIELD_TYPES = {"int": "integer", "float": "number", "bool": "boolean"}
+
+
+def _field_type(dtype: str) -> str:
+    for prefix, field_type in FIELD_TYPES.items():
+        if dtype.lower().startswith(prefix):
+            return field_type
+    return "string"
+
+
+def datapackage(stage_figures: Path, rendered: Mapping[str, RenderedObject]) -> dict[str, Any]:
+    """A Frictionless Data Package describing every published CSV: its fields,
+    their types and units, its title, sources and page."""
+    site = figures.citation_metadata()
+    resources = []
+    for object_id, meta in sorted(_read_metadata(stage_figures).items()):
+        units = meta.get("field_units") or {}
+        fields = []
+        for name in meta.get("columns", []):
+            field: dict[str, Any] = {"name": name, "type": _field_type(meta["dtypes"].get(name, "object"))}
+            if units.get(name):
+                field["description"] = f"Unit: {units[name]}"
+                field["unit"] = units[name]
+            fields.append(field)
+        place = rendered.get(object_id)
+        resources.append(
+            {
+                "name": object_id,
+                "path": f"figures/{meta['files']['csv']}",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "title": f"{_label(meta['kind'])} {place.number if place and place.number else object_id}: "
+                f"{meta['title']}",
+                "description": f"Source: {meta['source']}. Units: {meta['units']}."
+                + (f" {meta['caption']}" if meta.get("caption") else ""),
+                "homepage": config.site_link(f"{place.page}#{object_id}") if place else config.site_url(),
+                "sources": [
+                    {
+                        "title": item.get("source") or item["id"],
+                        **({"path": item["url"]} if item.get("url") else {}),
+                    }
+                    for item in meta.get("inputs", [])
+                ],
+                "schema": {"fields": fields},
+            }
+        )
+    return {
+        "name": "kzcn-figures-and-tables",
+        "title": f"{site['book_title']}: the data of every figure and table",
+        "version": kzcn.__version__,
+        "homepage": config.site_url(),
+        "licenses": [
+            {
+                "name": "CC-BY-4.0",
+                "title": "Creative Commons Attribution 4.0 (the companion's figures and tables)",
+                "path": "https://creativecommons.org/licenses/by/4.0/",
+            }
+        ],
+        "description": (
+            "Each CSV holds exactly the numbers of one figure or table of the companion. The raw data they "
+            "are computed from stay under their publishers' terms (see each resource's sources)."
+        ),
+        "resources": resources,
+    }
+
+
+def write_citations(html_dir: Path, index: Mapping[str, Any]) -> int:
+    """Write the citation files (BibTeX, RIS, CSL-JSON, APA text) of the book and of
+    every object into ``<html>/cite/``, and the site's ``CITATION.cff``; returns the count."""
+    folder = html_dir / cite.SITE_FOLDER
+    count = len(cite.write_files(cite.book(), folder))
+    for entry in index["objects"]:
+        item = cite.Citable(
+            key=cite.OBJECT_KEY_PREFIX + entry["id"],
+            kind=entry["kind"],
+            title=f"{_label(entry['kind'])} {entry['number'] or entry['id']}: {entry['title']}",
+            url=entry["url"],
+        )
+        count += len(cite.write_files(item, folder))
+    import yaml
+
+    for name in LICENSE_FILES:
+        shutil.copyfile(config.ROOT / name, html_dir / name)
+    (html_dir / "CITATION.cff").write_text(
+        yaml.safe_dump(cite.citation_cff(), sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
+    return count
 
 
 def _write_json(path: Path, content: Any) -> None:
@@ -409,7 +529,10 @@ def finalize(stage_dir: Path, html_dir: Path, build_info: dict) -> None:
     metadata = _read_metadata(stage_figures)
     rendered = find_rendered(html_dir, set(metadata))
     fill_numbers(html_dir, rendered)
-    _write_json(html_dir / "figures.json", figures_index(stage_figures, html_dir, rendered, build_info))
+    index = figures_index(stage_figures, html_dir, rendered, build_info)
+    _write_json(html_dir / "figures.json", index)
+    _write_json(html_dir / "datapackage.json", datapackage(stage_figures, rendered))
+    write_citations(html_dir, index)
     claims = claims_document(build_info)
     ids = {row["row_id"] for row in claims.get("rows", [])}
     link_audit_rows(html_dir, claims, discussed_at(html_dir, ids) if ids else {})

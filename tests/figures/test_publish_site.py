@@ -49,9 +49,13 @@ parse:
 sphinx:
   config:
     nb_render_markdown_format: myst
+    nb_mime_priority_overrides: [["*", "text/markdown", 1]]
     numfig: true
     numfig_secnum_depth: 1
 """
+
+#: The site URL the tiny book is built for: every citation URL must start with it.
+SITE_URL = "https://example.org/kzcn/"
 
 TOC = """
 format: jb-book
@@ -81,8 +85,9 @@ def _build(stage: Path, build_date: str) -> Path:
     env = dict(
         os.environ,
         KZCN_FIGURES_DIR=str(stage / "figures"),
-        KZCN_NOTEBOOK="ch1.ipynb",
+        KZCN_NOTEBOOK="notebooks/ch1.ipynb",
         KZCN_BUILD_DATE=build_date,
+        KZCN_SITE_URL=SITE_URL,
         PYTHONPATH=str(config.ROOT),
         MPLBACKEND="Agg",
     )
@@ -112,6 +117,8 @@ def two_builds(tmp_path_factory):
         stage = tmp_path_factory.mktemp("stage")
         html = _build(stage, build_date)
         with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("KZCN_SITE_URL", SITE_URL)
+            patch.setenv("KZCN_BUILD_DATE", build_date)
             patch.setattr(
                 publish, "claims_document", lambda info: {"claims": [], "build_date": info["build_date"]}
             )
@@ -138,7 +145,8 @@ def test_every_indexed_object_has_its_files(two_builds):
 def test_every_anchor_resolves_in_the_built_html(two_builds):
     _, html = two_builds[0]
     for item in _index(html)["objects"]:
-        page, anchor = item["url"].split("#")
+        page, anchor = item["url"].removeprefix(SITE_URL).split("#")
+        assert page == item["page"]
         soup = BeautifulSoup((html / page).read_text(), "html.parser")
         assert soup.find(id=anchor) is not None, item["url"]
 
@@ -157,7 +165,7 @@ def test_numbers_are_read_and_filled_into_the_bibtex(two_builds):
     assert numbers == {"fig-1-1": "1.1", "tbl-1-1": "1.1"}
     page = (html / "notebooks" / "ch1.html").read_text()
     assert "[[number:" not in page
-    assert "title = {Figure 1.1: Exports to China}" in page
+    assert "title = {{Figure 1.1: Exports to China}}" in page
 
 
 def test_download_links_point_at_published_files(two_builds):
@@ -165,7 +173,7 @@ def test_download_links_point_at_published_files(two_builds):
     page = html / "notebooks" / "ch1.html"
     soup = BeautifulSoup(page.read_text(), "html.parser")
     links = [a["href"] for a in soup.select("p.kzcn-downloads a")]
-    assert len(links) == 4
+    assert len(links) == 5  # SVG, PNG, CSV, JSON of the figure; CSV of the table
     for href in links:
         assert (page.parent / href).resolve().is_file(), href
 
@@ -181,3 +189,77 @@ def test_ids_numbers_and_files_stable_across_builds(two_builds):
 def test_favicon_at_site_root(two_builds):
     _, html = two_builds[0]
     assert (html / "favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"  # ICO magic
+
+
+# ------------------------------------------------- reuse: CSV, data package, citations
+
+
+def test_every_csv_loads_with_plain_pandas_and_validates_against_the_datapackage(two_builds):
+    from frictionless import Package
+
+    _, html = two_builds[0]
+    package_path = html / "datapackage.json"
+    descriptor = json.loads(package_path.read_text())
+    names = sorted(path.name for path in (html / "figures").glob("*.csv"))
+    assert sorted(Path(resource["path"]).name for resource in descriptor["resources"]) == names
+    for name in names:
+        frame = pd.read_csv(html / "figures" / name)  # no options: the file is plain CSV
+        assert not frame.empty and not any(str(c).startswith("#") for c in frame.columns), name
+    report = Package(str(package_path)).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    figure = next(r for r in descriptor["resources"] if r["name"] == "fig-1-1")
+    fields = {field["name"]: field for field in figure["schema"]["fields"]}
+    assert fields["year"]["type"] == "integer" and fields["exports_musd"]["type"] == "number"
+    assert fields["exports_musd"]["unit"] == "US$ million"
+
+
+def _site_urls(html: Path) -> list[tuple[str, str]]:
+    """Every URL a citation of the site states, with where it was found."""
+    import re
+
+    import yaml
+
+    found = []
+    for page in sorted(html.rglob("*.html")):
+        soup = BeautifulSoup(page.read_text(), "html.parser")
+        for box in soup.select(".kzcn-cite"):
+            for code in box.find_all("pre"):
+                found += [(page.name, url) for url in re.findall(r"url = \{([^}]*)\}", code.get_text())]
+            found += [(page.name, a["href"]) for a in box.find_all("a") if a["href"].startswith("http")]
+    for path in sorted((html / "cite").iterdir()):
+        text = path.read_text()
+        found += [(path.name, url) for url in re.findall(r"(?:url = \{|UR  - |\"URL\": \")([^}\"\n]+)", text)]
+    index = _index(html)
+    found += [("figures.json", item["url"]) for item in index["objects"]] + [
+        ("figures.json", index["book"]["url"])
+    ]
+    found.append(("CITATION.cff", yaml.safe_load((html / "CITATION.cff").read_text())["url"]))
+    return found
+
+
+def test_every_citation_url_is_absolute_under_the_site_url(two_builds):
+    _, html = two_builds[0]
+    urls = _site_urls(html)
+    assert len(urls) > 10
+    wrong = [(where, url) for where, url in urls if not url.startswith(SITE_URL)]
+    assert not wrong, wrong
+
+
+def test_citation_files_parse_and_name_the_corporate_author(two_builds):
+    from pybtex.database import parse_string
+
+    _, html = two_builds[0]
+    cff = figures.cite.metadata()["authors"][0].name
+    for path in sorted((html / "cite").glob("*.bib")):
+        (entry,) = parse_string(path.read_text(), "bibtex").entries.values()
+        (author,) = entry.persons["author"]
+        assert author.first_names == [] and author.last_names == ["{" + cff + "}"], path.name
+    for path in sorted((html / "cite").glob("*.csl.json")):
+        (item,) = json.loads(path.read_text())
+        assert item["author"] == [{"literal": cff}] and item["URL"].startswith(SITE_URL)
+    for path in sorted((html / "cite").glob("*.ris")):
+        lines = path.read_text().splitlines()
+        assert lines[0].startswith("TY  - ") and lines[-1].startswith("ER  -")
+        assert f"AU  - {cff}" in lines
+    figure = (html / "cite" / "fig-1-1.bib").read_text()
+    assert "Figure 1.1: Exports to China" in figure

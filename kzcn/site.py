@@ -1,0 +1,142 @@
+"""Sphinx extension: the book's address, version and repository, from one place each.
+
+Jupyter Book reads ``_config.yml``, which cannot read the environment, so this
+extension sets, when Sphinx has read its configuration:
+
+* ``html_baseurl`` (which sphinx-sitemap and sphinxext-opengraph use) and the
+  OpenGraph site URL from :func:`kzcn.config.site_url` (``KZCN_SITE_URL``);
+* the repository, issues, edit and Binder launch buttons of the theme from
+  :func:`kzcn.config.repository` (``KZCN_REPOSITORY``);
+* the footer and the ``{{ kzcn_version }}`` substitution from ``kzcn.__version__``,
+  and the substitutions naming the repository and its Binder link (front page);
+
+and, while reading the "How to cite" page, replaces the line
+``<!-- kzcn:book-citation -->`` with the companion's reference in APA style,
+BibTeX and links to the RIS and CSL-JSON files (:mod:`kzcn.cite`).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import kzcn
+from kzcn import cite, config
+
+#: The line of book/cite.md replaced by the generated citation.
+BOOK_CITATION_MARKER = "<!-- kzcn:book-citation -->"
+
+#: The line of book/cite.md replaced by the publishers' terms, one per publication.
+DATA_TERMS_MARKER = "<!-- kzcn:data-terms -->"
+
+#: Where Binder builds the environment (binder/ in the repository).
+BINDER_URL = "https://mybinder.org"
+
+
+def binder_url(notebook: str = "notebooks/01_chapter1.ipynb") -> str:
+    """Binder launch address of the repository, opening ``notebook`` in JupyterLab."""
+    return f"{BINDER_URL}/v2/gh/{config.repository()}/{config.DEFAULT_BRANCH}?urlpath=lab/tree/{notebook}"
+
+
+def substitutions() -> dict[str, str]:
+    """MyST substitutions the pages may use (``{{ kzcn_repository_link }}``...)."""
+    return {
+        "kzcn_version": kzcn.__version__,
+        "kzcn_repository_link": f"[{config.repository()}]({config.repository_url()})",
+        "kzcn_binder_link": f"[Binder]({binder_url()})",
+        "kzcn_clone_command": f"`git clone {config.repository_url()}.git`",
+    }
+
+
+def footer() -> str:
+    return (
+        f'<p class="kzcn-version">Companion version {html.escape(kzcn.__version__)}. '
+        'Cite a figure with the box under it; see "How to cite" for the book and the data. '
+        f'Code: <a href="{html.escape(config.repository_url())}">{html.escape(config.repository())}</a>.</p>'
+    )
+
+
+def theme_options() -> dict[str, Any]:
+    return {
+        "repository_url": config.repository_url(),
+        "repository_branch": config.DEFAULT_BRANCH,
+        "path_to_docs": "",
+        "use_repository_button": True,
+        "use_issues_button": True,
+        "use_edit_page_button": True,
+        "launch_buttons": {"binderhub_url": BINDER_URL, "notebook_interface": "jupyterlab"},
+        "extra_footer": footer(),
+    }
+
+
+def book_citation_markdown(relative_root: str = "..") -> str:
+    """The companion's citation as MyST Markdown (for book/cite.md)."""
+    item = cite.book()
+    links = " · ".join(
+        f'<a href="{relative_root}/{cite.site_path(item, suffix)}" download>{label}</a>'
+        for suffix, label in cite.FORMATS.items()
+    )
+    apa = cite.apa(item).replace("\\", "\\\\").replace("*", "\\*").replace("$", "\\$")
+    return "\n".join(
+        [
+            f"> {apa}",
+            "",
+            "```bibtex",
+            cite.bibtex(item).rstrip("\n"),
+            "```",
+            "",
+            f'<p class="kzcn-cite-files">Reference files to import: {links}</p>',
+        ]
+    )
+
+
+def _md(text: str) -> str:
+    return " ".join(str(text).split()).replace("*", "\\*").replace("$", "\\$").replace("<", "\\<")
+
+
+def data_terms_markdown() -> str:
+    """One bullet per publisher and terms of the manifest's raw files, with a landing page."""
+    from kzcn.manifest import load_manifest
+
+    seen: dict[tuple[str, str], tuple[str, int]] = {}
+    for source in load_manifest():
+        key = (source.publisher, source.licence)
+        page, count = seen.get(key, (source.landing_page or "", 0))
+        # the publisher's shortest landing page is its general one
+        page = min(page, source.landing_page or page, key=len)
+        seen[key] = (page, count + 1)
+    lines = []
+    for (publisher, licence), (page, count) in sorted(seen.items()):
+        where = f" (<{page}>)" if page.startswith("http") else ""
+        files = "one raw file" if count == 1 else f"{count} raw files"
+        lines.append(f"- {_md(publisher)}{where}, {files}: {_md(licence)}.")
+    return "\n".join(lines)
+
+
+def _config_inited(app, conf) -> None:
+    conf.html_baseurl = config.site_url()
+    conf.ogp_site_url = config.site_url()
+    conf.ogp_site_name = cite.metadata()["title"]
+    # no generated social-card images (they would need fonts and time for every page)
+    conf.ogp_social_cards = {"enable": False}
+    conf.sitemap_url_scheme = "{link}"
+    options = dict(conf.html_theme_options or {})
+    options.update(theme_options())
+    conf.html_theme_options = options
+    conf.myst_substitutions = {**(conf.myst_substitutions or {}), **substitutions()}
+
+
+def _source_read(app, docname: str, source: list[str]) -> None:
+    if DATA_TERMS_MARKER in source[0]:
+        source[0] = source[0].replace(DATA_TERMS_MARKER, data_terms_markdown())
+    if BOOK_CITATION_MARKER in source[0]:
+        depth = docname.count("/")
+        source[0] = source[0].replace(
+            BOOK_CITATION_MARKER, book_citation_markdown("/".join([".."] * depth) or ".")
+        )
+
+
+def setup(app) -> dict[str, Any]:
+    app.connect("config-inited", _config_inited, priority=100)
+    app.connect("source-read", _source_read)
+    return {"version": kzcn.__version__, "parallel_read_safe": True, "parallel_write_safe": True}
