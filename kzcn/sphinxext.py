@@ -84,6 +84,62 @@ def _script_text(script: Any) -> str:
     return " ".join([str(getattr(script, "filename", script) or ""), *map(str, attributes.values())])
 
 
+# ---------------------------------------------------------------- languages
+
+#: Letters that only Kazakh (not Russian) writes in Cyrillic.
+_KAZAKH_LETTERS = set("ӘәҒғҚқҢңӨөҰұҮүҺһІі")
+#: A run of Cyrillic or of CJK text, with the spaces and punctuation inside it.
+_FOREIGN_RUN = re.compile(
+    r"[\u0400-\u04FF](?:[\u0400-\u04FF0-9\s«»„“”\"'(),.:;!?–—-]*[\u0400-\u04FF.)»])?"
+    r"|[\u3000-\u303F\u3400-\u4DBF\u4E00-\u9FFF\uFF00-\uFFEF]+"
+)
+#: Elements whose text is code, markup or a formula: left as it is.
+_NO_LANG_PARENTS = {"script", "style", "code", "pre", "kbd", "samp", "math", "svg", "textarea", "title"}
+
+
+def language_of(run: str) -> str:
+    """BCP 47 tag of a run of foreign text: Chinese, Kazakh or Russian."""
+    if re.search(r"[\u3000-\u9FFF\uFF00-\uFFEF]", run):
+        return "zh"
+    return "kk" if _KAZAKH_LETTERS.intersection(run) else "ru"
+
+
+def mark_languages(html_text: str) -> str:
+    """Wrap every run of Russian, Kazakh or Chinese text in ``<span lang=...>`` so that
+    screen readers switch voice and browsers pick a suitable font (WCAG 3.1.2)."""
+    if not _FOREIGN_RUN.search(html_text):
+        return html_text
+    from bs4 import BeautifulSoup, NavigableString
+
+    soup = BeautifulSoup(html_text, "html.parser")
+    for text in list(soup.find_all(string=_FOREIGN_RUN)):
+        if type(text) is not NavigableString:
+            continue  # comments, CDATA
+        if any(
+            parent.name in _NO_LANG_PARENTS or parent.get("lang") for parent in text.parents if parent.name
+        ):
+            continue
+        pieces, position = [], 0
+        for match in _FOREIGN_RUN.finditer(str(text)):
+            pieces.append(NavigableString(str(text)[position : match.start()]))
+            span = soup.new_tag("span", attrs={"lang": language_of(match.group())})
+            span.string = match.group()
+            pieces.append(span)
+            position = match.end()
+        pieces.append(NavigableString(str(text)[position:]))
+        for piece in pieces:
+            text.insert_before(piece)
+        text.extract()
+    return str(soup)
+
+
+def mark_page_languages(app, pagename, templatename, context, doctree) -> None:
+    if context.get("body"):
+        context["body"] = mark_languages(context["body"])
+    if context.get("toc"):
+        context["toc"] = mark_languages(context["toc"])
+
+
 # ------------------------------------------------------------------- icons
 
 #: The theme's Font Awesome bundle, relative to the site root.
@@ -177,6 +233,7 @@ def setup(app) -> dict[str, Any]:
     app.connect("html-page-context", drop_repeated_scripts)
     # after sphinx.ext.mathjax (priority 500) has added its scripts
     app.connect("html-page-context", drop_mathjax_without_math, priority=900)
+    app.connect("html-page-context", mark_page_languages)
     app.connect("build-finished", trim_icons)
     app.add_js_file("kzcn.js", loading_method="defer")
     try:

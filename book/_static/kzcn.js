@@ -61,8 +61,23 @@
     }, { passive: true });
   }
 
+  /* Escape closes the cite or provenance box that holds the focus (or was just
+     opened) and puts the focus back on its summary line. */
+  function closeBoxesOnEscape() {
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") return;
+      const active = document.activeElement;
+      const box = active && active.closest && active.closest("details[open]");
+      if (!box) return;
+      box.open = false;
+      const summary = box.querySelector("summary");
+      if (summary) summary.focus();
+    });
+  }
+
   ready(function () {
     repairTocButtons();
     repairTooltips();
+    closeBoxesOnEscape();
   });
 })();
