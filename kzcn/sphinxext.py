@@ -84,6 +84,37 @@ def _script_text(script: Any) -> str:
     return " ".join([str(getattr(script, "filename", script) or ""), *map(str, attributes.values())])
 
 
+# ----------------------------------------------------------- number series
+
+#: ``appendix_a_...`` numbers its figures and tables A.1, A.2, ...
+_APPENDIX = re.compile(r"(?:^|/)appendix_([a-z])(?:_|$)")
+
+
+def number_series(app, env) -> list[str]:
+    """Give each appendix (and each document named in ``kzcn_number_series``) its own
+    series of figure and table numbers: "Table A.1", "Table B.1", "Table AU.1".
+
+    Sphinx numbers the objects of documents outside the numbered parts with one bare
+    running count (the audit's "Table 1" to "Table 3", then Appendix A's "Table 4"),
+    which collides with the chapters' numbers and changes whenever a page gains a
+    table.  Runs after Sphinx assigned its numbers; cross-references (``{numref}``)
+    and captions then use the new ones.
+    """
+    series = dict(app.config.kzcn_number_series or {})
+    for docname in env.toc_fignumbers:
+        match = _APPENDIX.search(docname)
+        if match and docname not in series:
+            series[docname] = match.group(1).upper()
+    changed = []
+    for docname, prefix in series.items():
+        for numbers in env.toc_fignumbers.get(docname, {}).values():
+            in_order = sorted(numbers, key=lambda object_id: numbers[object_id])
+            for position, object_id in enumerate(in_order, start=1):
+                numbers[object_id] = (prefix, position)
+            changed.append(docname)
+    return sorted(set(changed))
+
+
 # ---------------------------------------------------------------- languages
 
 #: Letters that only Kazakh (not Russian) writes in Cyrillic.
@@ -230,6 +261,9 @@ def trim_icons(app, exception) -> None:
 
 
 def setup(app) -> dict[str, Any]:
+    app.add_config_value("kzcn_number_series", {}, "env", types=[dict])
+    # after the toctree collector (priority 500) has numbered figures and tables
+    app.connect("env-get-updated", number_series, priority=900)
     app.connect("html-page-context", drop_repeated_scripts)
     # after sphinx.ext.mathjax (priority 500) has added its scripts
     app.connect("html-page-context", drop_mathjax_without_math, priority=900)
