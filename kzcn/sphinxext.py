@@ -8,16 +8,17 @@ file name (``''`` instead of ``None``) defeats the duplicate check.  sphinx-theb
 browser logged "Identifier 'THEBE_JS_URL' has already been declared".  We drop the
 repeated entries from each page's script list.
 
-MathJax is served by the site itself (the ``sphinx-mathjax-offline`` package copies
-it into ``_static/mathjax``) instead of a CDN: the book then renders formulas with no
-third-party request, and the browser tests, which may reach 127.0.0.1 only, see the
-pages as a reader does.  It is loaded only by pages that hold a formula: Sphinx asks
-whether a page *or any page in its table of contents* has equations, so the front
-page, whose table of contents holds the whole book, loaded 1.2 MB of MathJax for
-nothing.
+Formulas are turned into MathML when the book is built (``latex2mathml``, pure
+Python), which every current browser draws itself and screen readers read out: no
+formula script at all.  MathJax, which the book used before, cost 1.2 MB on every
+page with a formula (and, through Sphinx's table-of-contents rule, on the front page
+too) and 24 MB of site; no page can stay under 1 MB with it.  A formula that
+``latex2mathml`` cannot read stops the build with its source and page.
 
-The theme's icon script (Font Awesome, 1.5 MB on every page) is cut down after the
-build to the icons that the pages and the theme's scripts name.
+The theme's icon script (Font Awesome, 1.5 MB on every page) is replaced after the
+build by a 3 kB one holding only the icons that the pages and the theme's scripts
+name, and the theme's style sheet loses the 1,900 icon-font rules those icons no
+longer need (so the 156 kB icon font is never fetched either).
 
 ``book/_static/kzcn.js`` repairs the menu button of narrow screens (pydata-sphinx-theme
 issue 2451: with sphinx-book-theme 1.3 the page has two ``.primary-toggle`` buttons
@@ -36,9 +37,6 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
-
-#: PyPI package (and import name) that ships MathJax 3 for offline use.
-OFFLINE_MATHJAX = "sphinx-mathjax-offline"
 
 
 def _script_key(script: Any) -> tuple:
@@ -61,27 +59,59 @@ def drop_repeated_scripts(app, pagename, templatename, context, doctree) -> None
     context["script_files"] = unique
 
 
-#: MathJax's files as Sphinx lists them (the inline configuration and the loader).
-_MATHJAX = re.compile(r"mathjax", re.IGNORECASE)
+# ------------------------------------------------------------------ formulas
+
+#: Name of the math renderer this extension registers (``html_math_renderer``).
+MATH_RENDERER = "mathml"
 
 
-def _page_has_math(doctree) -> bool:
-    if doctree is None:
-        return False
-    return any(True for _ in doctree.findall(lambda node: isinstance(node, (nodes.math, nodes.math_block))))
+class FormulaError(ExtensionError):
+    """A formula that cannot be turned into MathML."""
 
 
-def drop_mathjax_without_math(app, pagename, templatename, context, doctree) -> None:
-    """Keep MathJax only on the pages that show a formula themselves."""
-    if _page_has_math(doctree):
-        return
-    scripts = context.get("script_files") or []
-    context["script_files"] = [s for s in scripts if not _MATHJAX.search(_script_text(s))]
+def mathml(latex: str, *, display: bool) -> str:
+    """MathML for a TeX formula, with the TeX kept as ``alttext`` for any reader
+    whose software does not speak MathML."""
+    import html
+
+    from latex2mathml.converter import convert
+
+    try:
+        markup = convert(latex, display="block" if display else "inline")
+    except Exception as error:  # latex2mathml raises many kinds for unknown TeX
+        raise FormulaError(
+            f"the formula {latex!r} cannot be turned into MathML ({error}); "
+            "write it with plain TeX commands (\\frac, \\sum, \\sqrt, \\text, sub- and superscripts)"
+        ) from error
+    return markup.replace("<math ", f'<math alttext="{html.escape(latex, quote=True)}" ', 1)
 
 
-def _script_text(script: Any) -> str:
-    attributes = getattr(script, "attributes", {}) or {}
-    return " ".join([str(getattr(script, "filename", script) or ""), *map(str, attributes.values())])
+def visit_math(self, node) -> None:
+    self.body.append('<span class="math notranslate nohighlight">')
+    self.body.append(mathml(node.astext(), display=False))
+    self.body.append("</span>")
+    raise nodes.SkipNode
+
+
+def visit_displaymath(self, node) -> None:
+    from sphinx.locale import _
+    from sphinx.util.math import get_node_equation_number
+
+    self.body.append(self.starttag(node, "div", CLASS="math notranslate nohighlight"))
+    if node.get("number"):
+        number = get_node_equation_number(self, node)
+        self.body.append(f'<span class="eqno">({number})')
+        self.add_permalink_ref(node, _("Link to this equation"))
+        self.body.append("</span>")
+    for part in (part for part in node.astext().split("\n\n") if part.strip()):
+        self.body.append(mathml(part.strip(), display=True))
+    self.body.append("</div>\n")
+    raise nodes.SkipNode
+
+
+def choose_math_renderer(app, config) -> None:
+    if not config.html_math_renderer:
+        config.html_math_renderer = MATH_RENDERER
 
 
 # ----------------------------------------------------------- number series
@@ -218,22 +248,99 @@ def _pack_entries(body: str) -> list[tuple[str, list[str], str]]:
     return entries
 
 
-def trim_icon_script(script: str, used: set[str]) -> str:
-    """The Font Awesome bundle with only the icons named in ``used`` (or their aliases)."""
-    pieces = []
-    position = 0
-    for match in _PACK_START.finditer(script):
-        if match.start() < position:
-            continue
+#: The pack of each ``d("<style>",p)`` call that follows a pack object.
+_PACK_STYLE = re.compile(r'd\("(fa[brs])",\w+\)')
+
+#: The replacement of the theme's icon script: the used icons' outlines and a few
+#: lines that put them in place of ``<i class="fa-solid fa-bars">`` (as Font
+#: Awesome's own script does), also for elements added later.
+ICON_RUNTIME = """/*! Icons: Font Awesome Free 6 (icons CC BY 4.0, code MIT; fontawesome.com/license/free),
+ cut down by kzcn.sphinxext to the icons this site uses. */
+(function () {
+  "use strict";
+  var ICONS = %s;
+  var STYLES = {"fa": "fas", "fas": "fas", "fa-solid": "fas", "far": "far", "fa-regular": "far",
+                "fab": "fab", "fa-brands": "fab"};
+  var SVG = "http://www.w3.org/2000/svg";
+  function replace(el) {
+    var style = "fas", name = null, keep = [];
+    el.classList.forEach(function (cls) {
+      if (STYLES[cls]) { style = STYLES[cls]; return; }
+      var m = /^fa-([a-z0-9-]+)$/.exec(cls);
+      if (m && !name && findIcon(m[1])) { name = m[1]; }
+      keep.push(cls);
+    });
+    var icon = name && (ICONS[style][name] || findIcon(name));
+    if (!icon) return;
+    var svg = document.createElementNS(SVG, "svg");
+    for (var i = 0; i < el.attributes.length; i++) {
+      var attr = el.attributes[i];
+      if (attr.name !== "class" && attr.name !== "title") svg.setAttribute(attr.name, attr.value);
+    }
+    svg.setAttribute("class", "svg-inline--fa " + keep.join(" "));
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    svg.setAttribute("viewBox", "0 0 " + icon[0] + " " + icon[1]);
+    [].concat(icon[2]).forEach(function (d) {
+      var path = document.createElementNS(SVG, "path");
+      path.setAttribute("fill", "currentColor");
+      path.setAttribute("d", d);
+      svg.appendChild(path);
+    });
+    el.replaceWith(svg);
+  }
+  function findIcon(name) {
+    return ICONS.fas[name] || ICONS.far[name] || ICONS.fab[name];
+  }
+  function scan(root) {
+    (root.querySelectorAll ? root.querySelectorAll("i[class*='fa-'], span[class*='fa-'], i.fa, i.fas, i.far, i.fab") : [])
+      .forEach(replace);
+  }
+  function start() {
+    scan(document);
+    new MutationObserver(function (records) {
+      records.forEach(function (record) {
+        record.addedNodes.forEach(function (node) {
+          if (node.nodeType !== 1) return;
+          if (node.matches && node.matches("i[class*='fa-'], span[class*='fa-']")) replace(node);
+          else scan(node);
+        });
+      });
+    }).observe(document.documentElement, {childList: true, subtree: true});
+  }
+  if (document.readyState !== "loading") start();
+  else document.addEventListener("DOMContentLoaded", start);
+})();
+"""
+
+
+def icon_outlines(bundle: str, used: set[str]) -> dict[str, dict[str, list]]:
+    """``{"fas": {"bars": [width, height, path(s)]}, "far": ..., "fab": ...}`` for the
+    icons in ``used`` (by name or alias), read from the theme's Font Awesome bundle."""
+    import json
+
+    packs: dict[str, dict[str, list]] = {"fas": {}, "far": {}, "fab": {}}
+    for match in _PACK_START.finditer(bundle):
         open_brace = match.end() - 1
-        close_brace = _matching(script, open_brace, "{", "}")
-        entries = _pack_entries(script[open_brace + 1 : close_brace])
-        kept = [text for name, aliases, text in entries if name in used or used.intersection(aliases)]
-        pieces.append(script[position : open_brace + 1])
-        pieces.append(",".join(kept))
-        position = close_brace
-    pieces.append(script[position:])
-    return "".join(pieces)
+        close_brace = _matching(bundle, open_brace, "{", "}")
+        style = _PACK_STYLE.search(bundle, close_brace)
+        if not style:
+            continue
+        for name, aliases, text in _pack_entries(bundle[open_brace + 1 : close_brace]):
+            names = {name, *aliases} & used
+            if not names:
+                continue
+            width, height, _, _, paths = json.loads(text.split(":", 1)[1])
+            for shown in names:
+                packs[style.group(1)][shown] = [width, height, paths]
+    return packs
+
+
+def icon_script(bundle: str, used: set[str]) -> str:
+    """The replacement icon script for a site whose pages name the icons ``used``."""
+    import json
+
+    return ICON_RUNTIME % json.dumps(icon_outlines(bundle, used), separators=(",", ":"), sort_keys=True)
 
 
 def icons_used(outdir: Path) -> set[str]:
@@ -246,6 +353,19 @@ def icons_used(outdir: Path) -> set[str]:
     return used
 
 
+#: The theme's style sheet, whose icon-font rules the icon script makes unneeded.
+THEME_CSS = Path("_static") / "styles" / "pydata-sphinx-theme.css"
+
+#: ``.fa-bars:before,.fa-navicon:before{content:"\f0c9"}``: one glyph of the icon font.
+_ICON_FONT_RULE = re.compile(r'(?:\.fa-[a-z0-9-]+:{1,2}(?:before|after),?)+\{content:"[^"]*"\}')
+
+
+def drop_icon_font_rules(css: str) -> str:
+    """The style sheet without the rules that draw icons as glyphs of the icon font
+    (the icons are drawn as SVG); no glyph left, the browser never fetches the font."""
+    return _ICON_FONT_RULE.sub("", css)
+
+
 def trim_icons(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -253,11 +373,13 @@ def trim_icons(app, exception) -> None:
     bundle = outdir / ICON_SCRIPT
     if not bundle.is_file():
         return
-    trimmed = trim_icon_script(bundle.read_text(encoding="utf-8"), icons_used(outdir))
-    bundle.write_text(trimmed, encoding="utf-8")
+    bundle.write_text(icon_script(bundle.read_text(encoding="utf-8"), icons_used(outdir)), encoding="utf-8")
     source_map = bundle.with_name(bundle.name + ".map")
     if source_map.is_file():
         source_map.unlink()  # describes the full bundle, no longer this file
+    css = outdir / THEME_CSS
+    if css.is_file():
+        css.write_text(drop_icon_font_rules(css.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def setup(app) -> dict[str, Any]:
@@ -265,14 +387,9 @@ def setup(app) -> dict[str, Any]:
     # after the toctree collector (priority 500) has numbered figures and tables
     app.connect("env-get-updated", number_series, priority=900)
     app.connect("html-page-context", drop_repeated_scripts)
-    # after sphinx.ext.mathjax (priority 500) has added its scripts
-    app.connect("html-page-context", drop_mathjax_without_math, priority=900)
+    app.add_html_math_renderer(MATH_RENDERER, (visit_math, None), (visit_displaymath, None))
+    app.connect("config-inited", choose_math_renderer)
     app.connect("html-page-context", mark_page_languages)
     app.connect("build-finished", trim_icons)
     app.add_js_file("kzcn.js", loading_method="defer")
-    try:
-        app.setup_extension(OFFLINE_MATHJAX)
-    except ExtensionError:
-        # Not fatal for the build; the browser tests then report the CDN request.
-        logger.info(f"{OFFLINE_MATHJAX} is not installed: MathJax will be loaded from a CDN")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -175,7 +175,7 @@ def open_as(browser: Browser, site_url: str) -> Iterator[Callable[..., Visit]]:
         _block_other_hosts(context, visit.failed_requests)
         _watch(page, visit)
         if responses is not None:
-            page.on("response", responses.append)
+            page.on("response", lambda response: responses.append(response))
         page.goto(site_url + path, wait_until="load")
         if wait_for_idle:
             page.wait_for_load_state("networkidle")
