@@ -75,9 +75,76 @@
     });
   }
 
+  /* The theme lets a reader Tab to a box that scrolls (a wide table, long code)
+     so that it can be scrolled with the arrow keys.  A stop in the Tab order needs a
+     role and a name (WCAG 4.1.2): such a box becomes a named region while it is
+     focusable, and plain again when it is not. */
+  function nameOf(box) {
+    const caption = box.querySelector("caption");
+    if (caption) return caption.textContent.replace(/\s+/g, " ").trim() + " (scrolls sideways)";
+    if (box.matches("pre")) return "Code (scrolls)";
+    return "Output (scrolls)";
+  }
+
+  function nameScrollingBoxes() {
+    const main = document.getElementById("main-content");
+    if (!main) return;
+    const update = function (box) {
+      if (box.tabIndex === 0) {
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", nameOf(box));
+      } else if (box.getAttribute("role") === "region" && box.hasAttribute("aria-label")) {
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    };
+    main.querySelectorAll("[tabindex]").forEach(update);
+    new MutationObserver(function (records) {
+      records.forEach(function (record) {
+        if (record.attributeName === "tabindex") update(record.target);
+      });
+    }).observe(main, { subtree: true, attributes: true, attributeFilter: ["tabindex"] });
+  }
+
+  /* The book title at the top of the side bar sits outside any landmark: the side
+     bar as a whole is the book's navigation. */
+  function landmarkSidebar() {
+    const sidebar = document.getElementById("pst-primary-sidebar");
+    if (sidebar && !sidebar.getAttribute("role")) {
+      sidebar.setAttribute("role", "navigation");
+      sidebar.setAttribute("aria-label", "Book");
+    }
+  }
+
+  /* The theme's search buttons show "Search Ctrl+K" but are named "Search" (WCAG
+     2.5.3: the name must contain the visible words); without the label, the name is
+     what the button shows. */
+  function nameButtonsByTheirText() {
+    document.querySelectorAll(".search-button__button[aria-label]").forEach(function (button) {
+      button.removeAttribute("aria-label");
+    });
+  }
+
+  /* Printed, the cite and provenance boxes are open (and closed again after). */
+  function openBoxesForPrint() {
+    let opened = [];
+    window.addEventListener("beforeprint", function () {
+      opened = Array.from(document.querySelectorAll("details.kzcn-cite:not([open]), details.kzcn-provenance:not([open])"));
+      opened.forEach(function (box) { box.open = true; });
+    });
+    window.addEventListener("afterprint", function () {
+      opened.forEach(function (box) { box.open = false; });
+      opened = [];
+    });
+  }
+
   ready(function () {
+    openBoxesForPrint();
     repairTocButtons();
     repairTooltips();
     closeBoxesOnEscape();
+    landmarkSidebar();
+    nameButtonsByTheirText();
+    nameScrollingBoxes();
   });
 })();
