@@ -382,6 +382,34 @@ def trim_icons(app, exception) -> None:
         css.write_text(drop_icon_font_rules(css.read_text(encoding="utf-8")), encoding="utf-8")
 
 
+# ------------------------------------------------------------------ search
+
+#: The search scripts the theme's layout writes into every page (for its optional
+#: search-as-you-type); only the search page uses them while that option is off.
+_SEARCH_SCRIPTS = re.compile(
+    r'[ \t]*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)[^"]*">'
+    r"</script>\n?"
+)
+
+
+def drop_search_scripts(app, exception) -> None:
+    """Remove the search index (70 kB and growing with the book) and its scripts from
+    every page but the search page, unless the theme searches as the reader types."""
+    if exception is not None or app.builder.format != "html":
+        return
+    options = getattr(app.builder, "theme_options", None) or app.config.html_theme_options or {}
+    if str(options.get("search_as_you_type", False)).lower() == "true":
+        return
+    outdir = Path(app.outdir)
+    for page in outdir.rglob("*.html"):
+        if page.relative_to(outdir).as_posix() == "search.html":
+            continue
+        text = page.read_text(encoding="utf-8")
+        trimmed = _SEARCH_SCRIPTS.sub("", text)
+        if trimmed != text:
+            page.write_text(trimmed, encoding="utf-8")
+
+
 def setup(app) -> dict[str, Any]:
     app.add_config_value("kzcn_number_series", {}, "env", types=[dict])
     # after the toctree collector (priority 500) has numbered figures and tables
@@ -391,5 +419,6 @@ def setup(app) -> dict[str, Any]:
     app.connect("config-inited", choose_math_renderer)
     app.connect("html-page-context", mark_page_languages)
     app.connect("build-finished", trim_icons)
+    app.connect("build-finished", drop_search_scripts)
     app.add_js_file("kzcn.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
