@@ -60,6 +60,10 @@ browser: venv ## install Debian chromium for the browser tests if it is missing
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; \
 	fi
 	@$(CHROMIUM) --version
+	@if [ -z "$$(fc-list :lang=zh 2>/dev/null)" ]; then \
+	  echo "installing fonts-noto-cjk (apt-get): Chinese text in the pages"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends fonts-noto-cjk >/dev/null; \
+	fi
 
 # pytest exits 5 when it collected no tests: that is a broken suite, not a pass,
 # so the exit code is reported explicitly instead of being hidden by a wrapper.

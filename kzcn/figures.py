@@ -34,6 +34,8 @@ import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from html.parser import HTMLParser
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -497,7 +499,82 @@ def _provenance_block(meta: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# ------------------------------------------------------- table rendering (ui)
+
+#: How each verdict status is shown in a table cell: a symbol (never colour alone)
+#: and the words a screen reader speaks and the legend lists.  The colours are in
+#: ``book/_static/kzcn.css`` (classes ``kzcn-status-<status with hyphens>``).
+STATUS_MARKS = {
+    "reproduced": "✔",
+    "within tolerance": "≈",
+    "differs": "✘",
+    "no raw source": "○",
+    "not a statistic": "·",
+}
+
+#: A thesis number printed with a decimal comma ("2300,79", "14,1", "1 234,5"):
+#: a comma followed by anything but exactly three digits, or space-grouped thousands.
+_DECIMAL_COMMA = re.compile(r"^(?P<sign>[-+−]?)(?P<int>\d{1,3}(?:[  ]\d{3})+|\d+),(?P<frac>\d+)$")
+_NEGATIVE_ZERO = re.compile(r"^[-−](?P<zero>0(?:[.,]0+)?)(?P<rest>\s*%?)$")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell that carries a verdict (contract 7 of the team sheet).
+
+    ``text`` is the recomputed value as the reader should see it, ``status`` one of
+    :data:`STATUS_MARKS` (or ``None``), ``note`` the printed value and the difference
+    (shown on hover and on keyboard focus), ``link`` the URL (or ``#fragment``) of the
+    audit row.  ``str(cell)`` is its text, so a CSV written from the display frame
+    holds the value, not markup.
+    """
+
+    text: str
+    status: str | None = None
+    note: str = ""
+    link: str = ""
+
+    def __post_init__(self) -> None:
+        if self.status is not None and self.status not in STATUS_MARKS:
+            raise PublishError(
+                f"table cell {self.text!r}: status {self.status!r} is not one of {sorted(STATUS_MARKS)}"
+            )
+
+    def __str__(self) -> str:
+        return str(self.text)
+
+
+def _markdown_text(text: str) -> str:
+    """Plain text placed between raw HTML tags: HTML-escaped, then Markdown-escaped."""
+    import html
+
+    return _escape_inline(html.escape(_one_line(text), quote=False))
+
+
+def _plain_number(text: str) -> tuple[str, str]:
+    """``(shown, printed)``: one number style for the whole book.
+
+    A thesis value with a decimal comma ("2300,79") is shown as "2,300.79", like the
+    recomputed values, and its printed form is returned for the tooltip; a negative
+    zero ("-0.0") loses its sign.  Anything else is returned unchanged (printed "").
+    """
+    stripped = text.strip()
+    zero = _NEGATIVE_ZERO.match(stripped)
+    if zero:
+        return zero["zero"] + zero["rest"], ""
+    match = _DECIMAL_COMMA.match(stripped)
+    if not match or (len(match["frac"]) == 3 and not re.search(r"[  ]", match["int"])):
+        return text, ""
+    digits = re.sub(r"[  ]", "", match["int"])
+    sign = "-" if match["sign"] in {"-", "−"} else match["sign"]
+    shown = f"{sign}{int(digits):,}.{match['frac']}"
+    if re.fullmatch(r"[-+]?0\.0+", shown):
+        shown = shown.lstrip("-+")
+    return shown, stripped
+
+
 def _format_cell(value: Any, digits: int) -> str:
+    """The text of a plain table cell (numbers in one style, no negative zero)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, bool):
@@ -507,7 +584,8 @@ def _format_cell(value: Any, digits: int) -> str:
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 10000 and digits == 0:
             return str(int(value))
-        return f"{value:,.{digits}f}"
+        text = f"{value:,.{digits}f}"
+        return _plain_number(text)[0]
     try:
         if pd.isna(value):
             return "–"
@@ -516,41 +594,139 @@ def _format_cell(value: Any, digits: int) -> str:
     return _escape_inline(str(value))
 
 
-def _list_table(
-    df: pd.DataFrame, object_id: str, title: str, digits: int, link_columns: Mapping[str, str] | None = None
-) -> str:
-    """A MyST list-table; ``link_columns`` maps a shown column to the (hidden) column
-    holding the URL its cells link to."""
-    import html
+class _CellRenderer:
+    """Renders the cells of one table; numbers the tooltips so their ids are unique."""
 
-    tidy = _tidy_frame(df)
-    link_columns = dict(link_columns or {})
-    hidden = set(link_columns.values())
-    shown = [column for column in tidy.columns if column not in hidden]
-    lines = [
-        f":::{{list-table}} {_escape_inline(title)}",
-        f":name: {object_id}",
-        ":header-rows: 1",
-        "",
-    ]
+    def __init__(self, object_id: str, digits: int) -> None:
+        self.object_id = object_id
+        self.digits = digits
+        self.count = 0
+        self.statuses: set[str] = set()
 
-    def row(cells: Iterable[str]) -> None:
-        cells = [cell if cell.strip() else "&nbsp;" for cell in cells]
-        lines.append(f"* - {cells[0]}")
-        lines.extend(f"  - {cell}" for cell in cells[1:])
+    def _note_id(self) -> str:
+        self.count += 1
+        return f"{self.object_id}-note-{self.count}"
 
-    def cell(record: Mapping[str, Any], column: str) -> str:
-        value = record[column]
-        text = _format_cell(value.item() if hasattr(value, "item") else value, digits)
-        url = record.get(link_columns[column]) if column in link_columns else None
+    def _with_note(self, shown_html: str, note: str, *, classes: str, link: str = "") -> str:
+        import html
+
+        note_id = self._note_id()
+        tag = "a" if link else "span"
+        target = f' href="{html.escape(link, quote=True)}"' if link else ' tabindex="0"'
+        return (
+            f'<{tag} class="kzcn-cell {classes}"{target} aria-describedby="{note_id}">'
+            f"{shown_html}"
+            f'<span class="kzcn-note" role="tooltip" id="{note_id}">{_markdown_text(note)}</span>'
+            f"</{tag}>"
+        )
+
+    def render(self, value: Any, url: Any = None) -> str:
+        import html
+
+        if isinstance(value, Cell):
+            return self._cell(value)
+        value = value.item() if hasattr(value, "item") else value
+        if isinstance(value, str):
+            shown, printed = _plain_number(value)
+            if printed:
+                return self._with_note(
+                    _markdown_text(shown), f"printed in the thesis as {printed}", classes="kzcn-printed"
+                )
+            text = _escape_inline(shown)
+        else:
+            text = _format_cell(value, self.digits)
         if isinstance(url, str) and url:
             # raw HTML: a MyST link to a .html path would be checked as a document reference
             return f'<a href="{html.escape(url, quote=True)}">{text}</a>'
         return text
 
-    row(_escape_inline(str(column)) for column in shown)
+    def _cell(self, cell: Cell) -> str:
+        shown, printed = _plain_number(str(cell.text))
+        parts = [_markdown_text(shown)]
+        note = []
+        classes = "kzcn-verdict"
+        if cell.status:
+            self.statuses.add(cell.status)
+            classes += " kzcn-status-" + cell.status.replace(" ", "-")
+            parts.append(f'<span class="kzcn-mark" aria-hidden="true">{STATUS_MARKS[cell.status]}</span>')
+            parts.append(f'<span class="kzcn-sr">({_markdown_text(cell.status)})</span>')
+            note.append(cell.status[0].upper() + cell.status[1:] + ".")
+        if cell.note:
+            note.append(_one_line(cell.note))
+        if printed:
+            note.append(f"Printed as {printed}.")
+        if not note and not cell.link:
+            return parts[0]
+        if not note:
+            import html
+
+            return f'<a class="kzcn-cell {classes}" href="{html.escape(cell.link, quote=True)}">{"".join(parts)}</a>'
+        return self._with_note("".join(parts), " ".join(note), classes=classes, link=cell.link)
+
+    def legend(self) -> str:
+        """One line naming the symbols used in the table (empty if none)."""
+        if not self.statuses:
+            return ""
+        items = [
+            f'<span class="kzcn-status-{status.replace(" ", "-")}">'
+            f'<span class="kzcn-mark" aria-hidden="true">{mark}</span> {_markdown_text(status)}</span>'
+            for status, mark in STATUS_MARKS.items()
+            if status in self.statuses
+        ]
+        return (
+            '<p class="kzcn-legend">Key: '
+            + " · ".join(items)
+            + ". Hover over or tab to a value for the thesis's printed value and the difference.</p>"
+        )
+
+
+def _header_text(column: Any) -> str:
+    """A column header in words: a snake_case name is spelled with spaces."""
+    text = str(column)
+    if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", text):
+        text = text.replace("_", " ")
+    return _escape_inline(text)
+
+
+def _list_table(
+    df: pd.DataFrame,
+    object_id: str,
+    title: str,
+    digits: int,
+    link_columns: Mapping[str, str] | None = None,
+    renderer: _CellRenderer | None = None,
+) -> str:
+    """A MyST list-table; ``link_columns`` maps a shown column to the (hidden) column
+    holding the URL its cells link to."""
+    tidy = _tidy_frame(df)
+    link_columns = dict(link_columns or {})
+    hidden = set(link_columns.values())
+    shown = [column for column in tidy.columns if column not in hidden]
+    renderer = renderer or _CellRenderer(object_id, digits)
+    lines = [
+        f":::{{list-table}} {_escape_inline(title)}",
+        f":name: {object_id}",
+        ":header-rows: 1",
+        ":class: kzcn-table",
+        "",
+    ]
+
+    def row(cells: Iterable[str]) -> None:
+        # "&nbsp;" keeps an empty cell a cell; a leading "%" would start a MyST comment
+        cells = [
+            ("\\" + cell if cell.startswith("%") else cell) if cell.strip() else "&nbsp;" for cell in cells
+        ]
+        lines.append(f"* - {cells[0]}")
+        lines.extend(f"  - {cell}" for cell in cells[1:])
+
+    row(_header_text(column) for column in shown)
     for record in tidy.to_dict("records"):
-        row(cell(record, column) for column in shown)
+        row(
+            renderer.render(
+                record[column], record.get(link_columns[column]) if column in link_columns else None
+            )
+            for column in shown
+        )
     lines.append(":::")
     return "\n".join(lines)
 
@@ -1017,11 +1193,14 @@ def table_markdown(df: pd.DataFrame, meta: Mapping[str, Any]) -> str:
     note = f"Source: {_escape_inline(meta['source'])}. Units: {_escape_inline(meta['units'])}."
     if meta.get("caption"):
         note += " " + _escape_inline(meta["caption"])
-    parts = [
-        _list_table(df, object_id, meta["title"], int(meta.get("digits", 1)), meta.get("link_columns")),
-        "",
-        note,
-        "",
+    renderer = _CellRenderer(object_id, int(meta.get("digits", 1)))
+    table = _list_table(
+        df, object_id, meta["title"], renderer.digits, meta.get("link_columns"), renderer=renderer
+    )
+    parts = [table, "", note, ""]
+    if renderer.legend():
+        parts += [renderer.legend(), ""]
+    parts += [
         _downloads_block(object_id, [meta["files"]["csv"]]),
         "",
         _cite_block(object_id, "table", meta["title"]),

@@ -8,23 +8,35 @@ file name (``''`` instead of ``None``) defeats the duplicate check.  sphinx-theb
 browser logged "Identifier 'THEBE_JS_URL' has already been declared".  We drop the
 repeated entries from each page's script list.
 
-MathJax is served by the site itself (the ``sphinx-mathjax-offline`` package copies
-it into ``_static/mathjax``) instead of a CDN: the book then renders formulas with no
-third-party request, and the browser tests, which may reach 127.0.0.1 only, see the
-pages as a reader does.
+Formulas are turned into MathML when the book is built (``latex2mathml``, pure
+Python), which every current browser draws itself and screen readers read out: no
+formula script at all.  MathJax, which the book used before, cost 1.2 MB on every
+page with a formula (and, through Sphinx's table-of-contents rule, on the front page
+too) and 24 MB of site; no page can stay under 1 MB with it.  A formula that
+``latex2mathml`` cannot read stops the build with its source and page.
+
+The theme's icon script (Font Awesome, 1.5 MB on every page) is replaced after the
+build by a 3 kB one holding only the icons that the pages and the theme's scripts
+name, and the theme's style sheet loses the 1,900 icon-font rules those icons no
+longer need (so the 156 kB icon font is never fetched either).
+
+``book/_static/kzcn.js`` repairs the menu button of narrow screens (pydata-sphinx-theme
+issue 2451: with sphinx-book-theme 1.3 the page has two ``.primary-toggle`` buttons
+and both themes bind only the first, hidden one), closes tooltips on Escape and
+places them on screen.
 """
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
+from docutils import nodes
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
-
-#: PyPI package (and import name) that ships MathJax 3 for offline use.
-OFFLINE_MATHJAX = "sphinx-mathjax-offline"
 
 
 def _script_key(script: Any) -> tuple:
@@ -47,11 +59,366 @@ def drop_repeated_scripts(app, pagename, templatename, context, doctree) -> None
     context["script_files"] = unique
 
 
-def setup(app) -> dict[str, Any]:
-    app.connect("html-page-context", drop_repeated_scripts)
+# ------------------------------------------------------------------ formulas
+
+#: Name of the math renderer this extension registers (``html_math_renderer``).
+MATH_RENDERER = "mathml"
+
+
+class FormulaError(ExtensionError):
+    """A formula that cannot be turned into MathML."""
+
+
+def mathml(latex: str, *, display: bool) -> str:
+    """MathML for a TeX formula, with the TeX kept as ``alttext`` for any reader
+    whose software does not speak MathML."""
+    import html
+
+    from latex2mathml.converter import convert
+
     try:
-        app.setup_extension(OFFLINE_MATHJAX)
-    except ExtensionError:
-        # Not fatal for the build; the browser tests then report the CDN request.
-        logger.info(f"{OFFLINE_MATHJAX} is not installed: MathJax will be loaded from a CDN")
+        markup = convert(latex, display="block" if display else "inline")
+    except Exception as error:  # latex2mathml raises many kinds for unknown TeX
+        raise FormulaError(
+            f"the formula {latex!r} cannot be turned into MathML ({error}); "
+            "write it with plain TeX commands (\\frac, \\sum, \\sqrt, \\text, sub- and superscripts)"
+        ) from error
+    return markup.replace("<math ", f'<math alttext="{html.escape(latex, quote=True)}" ', 1)
+
+
+def visit_math(self, node) -> None:
+    self.body.append('<span class="math notranslate nohighlight">')
+    self.body.append(mathml(node.astext(), display=False))
+    self.body.append("</span>")
+    raise nodes.SkipNode
+
+
+def visit_displaymath(self, node) -> None:
+    from sphinx.locale import _
+    from sphinx.util.math import get_node_equation_number
+
+    self.body.append(self.starttag(node, "div", CLASS="math notranslate nohighlight"))
+    if node.get("number"):
+        number = get_node_equation_number(self, node)
+        self.body.append(f'<span class="eqno">({number})')
+        self.add_permalink_ref(node, _("Link to this equation"))
+        self.body.append("</span>")
+    for part in (part for part in node.astext().split("\n\n") if part.strip()):
+        self.body.append(mathml(part.strip(), display=True))
+    self.body.append("</div>\n")
+    raise nodes.SkipNode
+
+
+def choose_math_renderer(app, config) -> None:
+    if not config.html_math_renderer:
+        config.html_math_renderer = MATH_RENDERER
+
+
+# ----------------------------------------------------------- number series
+
+#: ``appendix_a_...`` numbers its figures and tables A.1, A.2, ...
+_APPENDIX = re.compile(r"(?:^|/)appendix_([a-z])(?:_|$)")
+
+
+def number_series(app, env) -> list[str]:
+    """Give each appendix (and each document named in ``kzcn_number_series``) its own
+    series of figure and table numbers: "Table A.1", "Table B.1", "Table AU.1".
+
+    Sphinx numbers the objects of documents outside the numbered parts with one bare
+    running count (the audit's "Table 1" to "Table 3", then Appendix A's "Table 4"),
+    which collides with the chapters' numbers and changes whenever a page gains a
+    table.  Runs after Sphinx assigned its numbers; cross-references (``{numref}``)
+    and captions then use the new ones.
+    """
+    series = dict(app.config.kzcn_number_series or {})
+    for docname in env.toc_fignumbers:
+        match = _APPENDIX.search(docname)
+        if match and docname not in series:
+            series[docname] = match.group(1).upper()
+    changed = []
+    for docname, prefix in series.items():
+        for numbers in env.toc_fignumbers.get(docname, {}).values():
+            in_order = sorted(numbers, key=lambda object_id: numbers[object_id])
+            for position, object_id in enumerate(in_order, start=1):
+                numbers[object_id] = (prefix, position)
+            changed.append(docname)
+    return sorted(set(changed))
+
+
+# ---------------------------------------------------------------- languages
+
+#: Letters that only Kazakh (not Russian) writes in Cyrillic.
+_KAZAKH_LETTERS = set("ӘәҒғҚқҢңӨөҰұҮүҺһІі")
+#: A run of Cyrillic or of CJK text, with the spaces and punctuation inside it.
+_FOREIGN_RUN = re.compile(
+    r"[\u0400-\u04FF](?:[\u0400-\u04FF0-9\s«»„“”\"'(),.:;!?–—-]*[\u0400-\u04FF.)»])?"
+    r"|[\u3000-\u303F\u3400-\u4DBF\u4E00-\u9FFF\uFF00-\uFFEF]+"
+)
+#: Elements whose text is code, markup or a formula: left as it is.
+_NO_LANG_PARENTS = {"script", "style", "code", "pre", "kbd", "samp", "math", "svg", "textarea", "title"}
+
+
+def language_of(run: str) -> str:
+    """BCP 47 tag of a run of foreign text: Chinese, Kazakh or Russian."""
+    if re.search(r"[\u3000-\u9FFF\uFF00-\uFFEF]", run):
+        return "zh"
+    return "kk" if _KAZAKH_LETTERS.intersection(run) else "ru"
+
+
+def mark_languages(html_text: str) -> str:
+    """Wrap every run of Russian, Kazakh or Chinese text in ``<span lang=...>`` so that
+    screen readers switch voice and browsers pick a suitable font (WCAG 3.1.2)."""
+    if not _FOREIGN_RUN.search(html_text):
+        return html_text
+    from bs4 import BeautifulSoup, NavigableString
+
+    soup = BeautifulSoup(html_text, "html.parser")
+    for text in list(soup.find_all(string=_FOREIGN_RUN)):
+        if type(text) is not NavigableString:
+            continue  # comments, CDATA
+        if any(
+            parent.name in _NO_LANG_PARENTS or parent.get("lang") for parent in text.parents if parent.name
+        ):
+            continue
+        pieces, position = [], 0
+        for match in _FOREIGN_RUN.finditer(str(text)):
+            pieces.append(NavigableString(str(text)[position : match.start()]))
+            span = soup.new_tag("span", attrs={"lang": language_of(match.group())})
+            span.string = match.group()
+            pieces.append(span)
+            position = match.end()
+        pieces.append(NavigableString(str(text)[position:]))
+        for piece in pieces:
+            text.insert_before(piece)
+        text.extract()
+    return str(soup)
+
+
+def mark_page_languages(app, pagename, templatename, context, doctree) -> None:
+    if context.get("body"):
+        context["body"] = mark_languages(context["body"])
+    if context.get("toc"):
+        context["toc"] = mark_languages(context["toc"])
+
+
+# ------------------------------------------------------------------- icons
+
+#: The theme's Font Awesome bundle, relative to the site root.
+ICON_SCRIPT = Path("_static") / "scripts" / "fontawesome.js"
+
+#: ``fa-<name>`` as written in a page or script.
+_ICON_NAME = re.compile(r"fa-([a-z0-9]+(?:-[a-z0-9]+)*)")
+
+#: An icon pack inside the bundle: ``var p={name:[width,height,[aliases],"unicode",path],...}``.
+_PACK_START = re.compile(r"var (\w+)=\{(?=(?:\"[^\"]+\"|\w+):\[\d+,\d+,\[)")
+
+
+def _matching(text: str, start: int, opening: str, closing: str) -> int:
+    """Index of the bracket closing the one at ``start`` (strings are skipped)."""
+    depth = 0
+    index = start
+    while index < len(text):
+        char = text[index]
+        if char == '"':
+            index += 1
+            while text[index] != '"':
+                index += 2 if text[index] == "\\" else 1
+        elif char == opening:
+            depth += 1
+        elif char == closing:
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    raise ValueError("unbalanced icon pack")
+
+
+def _pack_entries(body: str) -> list[tuple[str, list[str], str]]:
+    """``(name, aliases, source text)`` of every icon in a pack's object body."""
+    entries = []
+    index = 0
+    while index < len(body):
+        colon = body.index(":", index)
+        name = body[index:colon].strip('"')
+        end = _matching(body, colon + 1, "[", "]")
+        value = body[colon + 1 : end + 1]
+        aliases = re.findall(r'"([a-z0-9-]+)"', value.split("]", 1)[0])
+        entries.append((name, aliases, body[index : end + 1]))
+        index = end + 2  # skip the comma
+    return entries
+
+
+#: The pack of each ``d("<style>",p)`` call that follows a pack object.
+_PACK_STYLE = re.compile(r'd\("(fa[brs])",\w+\)')
+
+#: The replacement of the theme's icon script: the used icons' outlines and a few
+#: lines that put them in place of ``<i class="fa-solid fa-bars">`` (as Font
+#: Awesome's own script does), also for elements added later.
+ICON_RUNTIME = """/*! Icons: Font Awesome Free 6 (icons CC BY 4.0, code MIT; fontawesome.com/license/free),
+ cut down by kzcn.sphinxext to the icons this site uses. */
+(function () {
+  "use strict";
+  var ICONS = %s;
+  var STYLES = {"fa": "fas", "fas": "fas", "fa-solid": "fas", "far": "far", "fa-regular": "far",
+                "fab": "fab", "fa-brands": "fab"};
+  var SVG = "http://www.w3.org/2000/svg";
+  function replace(el) {
+    var style = "fas", name = null, keep = [];
+    el.classList.forEach(function (cls) {
+      if (STYLES[cls]) { style = STYLES[cls]; return; }
+      var m = /^fa-([a-z0-9-]+)$/.exec(cls);
+      if (m && !name && findIcon(m[1])) { name = m[1]; }
+      keep.push(cls);
+    });
+    var icon = name && (ICONS[style][name] || findIcon(name));
+    if (!icon) return;
+    var svg = document.createElementNS(SVG, "svg");
+    for (var i = 0; i < el.attributes.length; i++) {
+      var attr = el.attributes[i];
+      if (attr.name !== "class" && attr.name !== "title") svg.setAttribute(attr.name, attr.value);
+    }
+    svg.setAttribute("class", "svg-inline--fa " + keep.join(" "));
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    svg.setAttribute("viewBox", "0 0 " + icon[0] + " " + icon[1]);
+    [].concat(icon[2]).forEach(function (d) {
+      var path = document.createElementNS(SVG, "path");
+      path.setAttribute("fill", "currentColor");
+      path.setAttribute("d", d);
+      svg.appendChild(path);
+    });
+    el.replaceWith(svg);
+  }
+  function findIcon(name) {
+    return ICONS.fas[name] || ICONS.far[name] || ICONS.fab[name];
+  }
+  function scan(root) {
+    (root.querySelectorAll ? root.querySelectorAll("i[class*='fa-'], span[class*='fa-'], i.fa, i.fas, i.far, i.fab") : [])
+      .forEach(replace);
+  }
+  function start() {
+    scan(document);
+    new MutationObserver(function (records) {
+      records.forEach(function (record) {
+        record.addedNodes.forEach(function (node) {
+          if (node.nodeType !== 1) return;
+          if (node.matches && node.matches("i[class*='fa-'], span[class*='fa-']")) replace(node);
+          else scan(node);
+        });
+      });
+    }).observe(document.documentElement, {childList: true, subtree: true});
+  }
+  if (document.readyState !== "loading") start();
+  else document.addEventListener("DOMContentLoaded", start);
+})();
+"""
+
+
+def icon_outlines(bundle: str, used: set[str]) -> dict[str, dict[str, list]]:
+    """``{"fas": {"bars": [width, height, path(s)]}, "far": ..., "fab": ...}`` for the
+    icons in ``used`` (by name or alias), read from the theme's Font Awesome bundle."""
+    import json
+
+    packs: dict[str, dict[str, list]] = {"fas": {}, "far": {}, "fab": {}}
+    for match in _PACK_START.finditer(bundle):
+        open_brace = match.end() - 1
+        close_brace = _matching(bundle, open_brace, "{", "}")
+        style = _PACK_STYLE.search(bundle, close_brace)
+        if not style:
+            continue
+        for name, aliases, text in _pack_entries(bundle[open_brace + 1 : close_brace]):
+            names = {name, *aliases} & used
+            if not names:
+                continue
+            width, height, _, _, paths = json.loads(text.split(":", 1)[1])
+            for shown in names:
+                packs[style.group(1)][shown] = [width, height, paths]
+    return packs
+
+
+def icon_script(bundle: str, used: set[str]) -> str:
+    """The replacement icon script for a site whose pages name the icons ``used``."""
+    import json
+
+    return ICON_RUNTIME % json.dumps(icon_outlines(bundle, used), separators=(",", ":"), sort_keys=True)
+
+
+def icons_used(outdir: Path) -> set[str]:
+    """Every ``fa-<name>`` written in the site's pages and scripts (the bundle excepted)."""
+    used: set[str] = set()
+    for path in outdir.rglob("*"):
+        if path.suffix not in {".html", ".js"} or path.name == ICON_SCRIPT.name or "mathjax" in path.parts:
+            continue
+        used.update(_ICON_NAME.findall(path.read_text(encoding="utf-8", errors="replace")))
+    return used
+
+
+#: The theme's style sheet, whose icon-font rules the icon script makes unneeded.
+THEME_CSS = Path("_static") / "styles" / "pydata-sphinx-theme.css"
+
+#: ``.fa-bars:before,.fa-navicon:before{content:"\f0c9"}``: one glyph of the icon font.
+_ICON_FONT_RULE = re.compile(r'(?:\.fa-[a-z0-9-]+:{1,2}(?:before|after),?)+\{content:"[^"]*"\}')
+
+
+def drop_icon_font_rules(css: str) -> str:
+    """The style sheet without the rules that draw icons as glyphs of the icon font
+    (the icons are drawn as SVG); no glyph left, the browser never fetches the font."""
+    return _ICON_FONT_RULE.sub("", css)
+
+
+def trim_icons(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    bundle = outdir / ICON_SCRIPT
+    if not bundle.is_file():
+        return
+    bundle.write_text(icon_script(bundle.read_text(encoding="utf-8"), icons_used(outdir)), encoding="utf-8")
+    source_map = bundle.with_name(bundle.name + ".map")
+    if source_map.is_file():
+        source_map.unlink()  # describes the full bundle, no longer this file
+    css = outdir / THEME_CSS
+    if css.is_file():
+        css.write_text(drop_icon_font_rules(css.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+# ------------------------------------------------------------------ search
+
+#: The search scripts the theme's layout writes into every page (for its optional
+#: search-as-you-type); only the search page uses them while that option is off.
+_SEARCH_SCRIPTS = re.compile(
+    r'[ \t]*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)[^"]*">'
+    r"</script>\n?"
+)
+
+
+def drop_search_scripts(app, exception) -> None:
+    """Remove the search index (70 kB and growing with the book) and its scripts from
+    every page but the search page, unless the theme searches as the reader types."""
+    if exception is not None or app.builder.format != "html":
+        return
+    options = getattr(app.builder, "theme_options", None) or app.config.html_theme_options or {}
+    if str(options.get("search_as_you_type", False)).lower() == "true":
+        return
+    outdir = Path(app.outdir)
+    for page in outdir.rglob("*.html"):
+        if page.relative_to(outdir).as_posix() == "search.html":
+            continue
+        text = page.read_text(encoding="utf-8")
+        trimmed = _SEARCH_SCRIPTS.sub("", text)
+        if trimmed != text:
+            page.write_text(trimmed, encoding="utf-8")
+
+
+def setup(app) -> dict[str, Any]:
+    app.add_config_value("kzcn_number_series", {}, "env", types=[dict])
+    # after the toctree collector (priority 500) has numbered figures and tables
+    app.connect("env-get-updated", number_series, priority=900)
+    app.connect("html-page-context", drop_repeated_scripts)
+    app.add_html_math_renderer(MATH_RENDERER, (visit_math, None), (visit_displaymath, None))
+    app.connect("config-inited", choose_math_renderer)
+    app.connect("html-page-context", mark_page_languages)
+    app.connect("build-finished", trim_icons)
+    app.connect("build-finished", drop_search_scripts)
+    app.add_js_file("kzcn.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -133,3 +133,54 @@ def screenshot() -> Callable[[Page, str], Path]:
         return path
 
     return _take
+
+
+#: The reader's screens of the issue: a laptop and a phone (CSS pixels).
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def open_as(browser: Browser, site_url: str) -> Iterator[Callable[..., Visit]]:
+    """``open_as(path, width=..., height=..., mode="light"|"dark", zoom=1)``: a page in a
+    fresh context (empty cache, as on a first visit) at that viewport and colour mode.
+
+    ``zoom=2`` shows the page as at 200 % browser zoom: the viewport in CSS pixels is
+    halved and every CSS pixel is drawn as two device pixels.
+    """
+    contexts: list[BrowserContext] = []
+
+    def _open(
+        path: str,
+        *,
+        width: int = DESKTOP["width"],
+        height: int = DESKTOP["height"],
+        mode: str = "light",
+        zoom: int = 1,
+        wait_for_idle: bool = True,
+        responses: list | None = None,
+    ) -> Visit:
+        context = browser.new_context(
+            viewport={"width": width // zoom, "height": height // zoom},
+            device_scale_factor=zoom,
+            color_scheme=mode,
+            is_mobile=width < 600,
+            has_touch=width < 600,
+        )
+        # the theme reads the reader's choice of mode from localStorage
+        context.add_init_script(f"try {{ localStorage.setItem('mode', '{mode}'); }} catch (e) {{}}")
+        contexts.append(context)
+        page = context.new_page()
+        visit = Visit(page)
+        _block_other_hosts(context, visit.failed_requests)
+        _watch(page, visit)
+        if responses is not None:
+            page.on("response", lambda response: responses.append(response))
+        page.goto(site_url + path, wait_until="load")
+        if wait_for_idle:
+            page.wait_for_load_state("networkidle")
+        return visit
+
+    yield _open
+    for context in contexts:
+        context.close()

@@ -144,3 +144,88 @@ def test_ids_and_numbers_stable_when_the_same_stage_is_rendered_again(built_site
 
     assert stable(again) == stable(index)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT.*", index["build_date"])
+
+
+# --------------------------------------------------- every published chart, as drawn
+# Each figure's SVG is opened in headless chromium and measured from what the
+# browser drew: the boxes of the tick-label texts and the extent of every clipped
+# mark against its axes.  Generic over figures.json: every figure, today's and later.
+
+#: matplotlib writes each axes' marks with a clip path that is the axes box.
+FIGURE_PROBE = """() => {
+  const svg = document.querySelector('svg');
+  const problems = [];
+  const boxOf = el => el.getBoundingClientRect();
+  const overlaps = (a, b, tol) =>
+    Math.min(a.right, b.right) - Math.max(a.left, b.left) > tol &&
+    Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > tol;
+  // tick labels of each axis: texts inside xtick_/ytick_ groups of one axis group
+  for (const axis of svg.querySelectorAll('g[id^="matplotlib.axis_"]')) {
+    const labels = [...axis.querySelectorAll(':scope > g[id^="xtick_"] text, :scope > g[id^="ytick_"] text')]
+      .filter(t => t.textContent.trim());
+    const boxes = labels.map(boxOf);
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        if (overlaps(boxes[i], boxes[j], 0.5)) {
+          problems.push(`tick labels overlap: "${labels[i].textContent}" / "${labels[j].textContent}"`);
+        }
+      }
+    }
+    for (const label of labels) {
+      const text = label.textContent.trim().replace('\\u2212', '-');
+      if (/^\\d{4}\\.\\d+$/.test(text) && axis.querySelector('g[id^="xtick_"]')) {
+        problems.push(`fractional year tick "${text}"`);
+      }
+    }
+  }
+  // marks against their axes: clip rectangles are the axes boxes
+  const clipRect = el => {
+    const ref = (el.getAttribute('clip-path') || '').match(/url\\(#([^)]+)\\)/);
+    const rect = ref && document.getElementById(ref[1])?.querySelector('rect');
+    return rect ? rect.getBoundingClientRect() : null;
+  };
+  const outside = (inner, outer, tol) =>
+    inner.left < outer.left - tol || inner.right > outer.right + tol ||
+    inner.top < outer.top - tol || inner.bottom > outer.bottom + tol;
+  for (const el of svg.querySelectorAll('[clip-path]')) {
+    const clip = clipRect(el);
+    if (!clip) continue;
+    const group = el.closest('g[id]');
+    const name = group ? group.id : el.tagName;
+    if (/^(xtick|ytick)_/.test(name) || el.closest('g[id^="xtick_"], g[id^="ytick_"]')) continue;
+    const marks = el.tagName === 'g' ? [...el.querySelectorAll('use')] : [el];
+    for (const mark of marks) {
+      let box = mark.getBoundingClientRect();
+      if (mark.tagName === 'use') {  // a marker: its centre must be inside
+        const x = box.left + box.width / 2, y = box.top + box.height / 2;
+        box = {left: x, right: x, top: y, bottom: y};
+      }
+      if (box.width === 0 && box.height === 0 && mark.tagName !== 'use') continue;
+      if (outside(box, clip, 1.5)) { problems.push(`${name} reaches outside its axes`); break; }
+    }
+  }
+  return problems;
+}"""
+
+
+def test_every_published_figure_has_integer_years_readable_ticks_and_all_data_inside(built_site, index):
+    from playwright.sync_api import sync_playwright
+
+    from kzcn import loopback
+
+    figures_list = [item for item in index["objects"] if item["kind"] == "figure"]
+    assert figures_list, "figures.json lists no figure"
+    problems = []
+    with loopback.serve(built_site) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            for item in figures_list:
+                svg = next(name for name in item["files"] if name.endswith(".svg"))
+                page.goto(f"{url}figures/{svg}", wait_until="load")
+                problems += [f"{item['id']}: {problem}" for problem in page.evaluate(FIGURE_PROBE)]
+        finally:
+            browser.close()
+    assert not problems, "\n".join(sorted(set(problems)))
