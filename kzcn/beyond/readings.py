@@ -1,0 +1,128 @@
+"""Rules that turn computed numbers into a reading, one pure function each.
+
+A sentence of chapters 5-7 that interprets a number (which role weighs more,
+whether a break in the data is visible, whether a stock moved without a flow)
+asks one of these rules, so the interpretation is tested on hand-made fixtures
+and cannot contradict the number it rests on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+
+#: Year each country's customs stopped recording trade with its Customs Union
+#: (from 2015 Eurasian Economic Union) partners: Kazakhstan, Russia and Belarus
+#: formed the union's common customs territory in 2010; Armenia and Kyrgyzstan
+#: joined in 2015.
+CUSTOMS_UNION_ENTRY: dict[str, int] = {"KAZ": 2010, "RUS": 2010, "BLR": 2010, "ARM": 2015, "KGZ": 2015}
+
+#: A year's total imports in DOTS below this fraction of the WDI total count as a break.
+BREAK_THRESHOLD = 0.85
+
+CUSTOMER = "customer"
+SUPPLIER = "supplier"
+EQUAL = "equal"
+
+
+def customs_union_break_years(
+    country: str,
+    dots_imports: pd.Series,
+    wdi_imports: pd.Series,
+    threshold: float = BREAK_THRESHOLD,
+) -> list[int]:
+    """Years in which the Customs Union visibly cuts the DOTS import total of ``country``.
+
+    A year counts when ``country`` is a member by then (:data:`CUSTOMS_UNION_ENTRY`)
+    and its DOTS imports from the world fall below ``threshold`` times the WDI
+    merchandise-imports total, which includes intra-union trade.  Countries outside
+    the union have no break years; a member whose two totals agree has none either
+    (the break is a fact of the data, not assumed from the membership date).
+    """
+    entry = CUSTOMS_UNION_ENTRY.get(country)
+    if entry is None:
+        return []
+    ratio = dots_imports.astype(float) / wdi_imports.astype(float).where(wdi_imports != 0)
+    ratio = ratio.dropna()
+    return sorted(int(y) for y, r in ratio.items() if y >= entry and r < threshold)
+
+
+def stronger_role(export_share: float, import_share: float, tolerance: float = 0.0) -> str:
+    """Does the partner weigh more as a customer or as a supplier?
+
+    ``export_share`` is the partner's share of the country's exports (the partner as
+    customer), ``import_share`` its share of the country's imports (the partner as
+    supplier).  Returns :data:`CUSTOMER`, :data:`SUPPLIER` or :data:`EQUAL` (within
+    ``tolerance``).
+    """
+    if any(pd.isna(v) for v in (export_share, import_share)):
+        raise ValueError("both shares are needed to compare the two roles")
+    if abs(export_share - import_share) <= tolerance:
+        return EQUAL
+    return CUSTOMER if export_share > import_share else SUPPLIER
+
+
+def role_change(before: str, after: str) -> str:
+    """``"unchanged"`` when both roles agree, else ``"reversed"`` (or ``"changed"`` via :data:`EQUAL`)."""
+    if before == after:
+        return "unchanged"
+    if EQUAL in (before, after):
+        return "changed"
+    return "reversed"
+
+
+def stock_jumps_without_inflow(fdi: pd.DataFrame, min_rise: float = 0.5) -> list[int]:
+    """Years in which the FDI stock rose by more than ``min_rise`` (fraction) while the net inflow was not positive.
+
+    ``fdi`` has columns ``inflow`` and ``stock`` indexed by year.  A stock cannot
+    grow that much from transactions when the net flow is zero or negative, so such
+    years point to revaluation or reclassification, not to new investment.
+    """
+    stock = fdi["stock"].astype(float)
+    rise = stock / stock.shift(1) - 1
+    flagged = (rise > min_rise) & (fdi["inflow"].astype(float) <= 0)
+    return [int(y) for y in fdi.index[flagged.fillna(False).to_numpy()]]
+
+
+def leaders_by_year(
+    values: pd.DataFrame, by: str = "year", product: str = "product", value: str = "value_usd"
+) -> pd.Series:
+    """The largest product of each year (index ``by``), from one row per (year, product)."""
+    ordered = values.sort_values([by, value], ascending=[True, False])
+    return ordered.drop_duplicates(by).set_index(by)[product]
+
+
+def pooled_leader(values: pd.DataFrame, product: str = "product", value: str = "value_usd") -> str:
+    """The product with the largest value summed over all rows (years pooled)."""
+    return str(values.groupby(product)[value].sum().idxmax())
+
+
+def denominator_effect(part: Mapping[int, float], whole: Mapping[int, float], year: int) -> dict[str, float]:
+    """Split the change of a share ``part / whole`` from ``year - 1`` to ``year`` into its two movers.
+
+    Returns the percentage changes of ``part`` and ``whole`` and of the share.  A
+    share that rises while its numerator barely moves (or falls) rose because its
+    denominator fell: ``"driver"`` is ``"denominator"`` when the whole's change
+    contributes more to the log-change of the share than the part's, else
+    ``"numerator"``.
+    """
+    p0, p1 = float(part[year - 1]), float(part[year])
+    w0, w1 = float(whole[year - 1]), float(whole[year])
+    d_part, d_whole = math.log(p1 / p0), math.log(w1 / w0)
+    return {
+        "part_change_pct": (p1 / p0 - 1) * 100,
+        "whole_change_pct": (w1 / w0 - 1) * 100,
+        "share_change_pct": ((p1 / w1) / (p0 / w0) - 1) * 100,
+        "driver": "denominator" if abs(d_whole) > abs(d_part) else "numerator",
+    }
+
+
+def peak_and_trough(series: pd.Series) -> tuple[int, float, int, float]:
+    """(year of the maximum, maximum, year of the later minimum, minimum) of a yearly series."""
+    clean = series.dropna()
+    peak_year = int(clean.idxmax())
+    after = clean[clean.index >= peak_year]
+    trough_year = int(after.idxmin())
+    return peak_year, float(clean[peak_year]), trough_year, float(clean[trough_year])
