@@ -303,7 +303,7 @@ def comtrade_chapters(reporter: str, partner: str, flow: str) -> pd.DataFrame:
 
 
 #: ISO3 -> the two-letter partner codes wiiw uses.
-WIIW_PARTNER_CODES = {"CHN": "CN", "RUS": "RU", "WLD": "WORLD"}
+WIIW_PARTNER_CODES = {"CHN": "CN", "HKG": "HK", "RUS": "RU", "WLD": "WORLD"}
 WIIW_SOURCE = "wiiw-fdi-partners"
 
 

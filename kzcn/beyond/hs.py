@@ -36,7 +36,7 @@ HS_CHAPTER_NAMES: dict[int, str] = {
     25: "salt, sulphur, stone, cement",
     26: "ores, slag and ash",
     27: "mineral fuels, oil and gas",
-    28: "inorganic chemicals (incl. uranium compounds)",
+    28: "inorganic chemicals, incl. uranium",
     29: "organic chemicals",
     30: "pharmaceuticals",
     31: "fertilisers",
@@ -108,6 +108,37 @@ HS_CHAPTER_NAMES: dict[int, str] = {
 }
 
 
+#: Short names of the HS 4-digit headings that lead Kazakhstan-China trade (HS 2012 heading
+#: titles, shortened); any other heading is described by its chapter.
+HS_HEADING_NAMES: dict[str, str] = {
+    "1206": "sunflower seeds",
+    "1207": "other oil seeds",
+    "2309": "animal feed preparations",
+    "2401": "unmanufactured tobacco",
+    "2601": "iron ores",
+    "2603": "copper ores",
+    "2608": "zinc ores",
+    "2616": "precious-metal ores",
+    "2709": "crude oil",
+    "2710": "refined oil products",
+    "2711": "natural gas and other petroleum gases",
+    "2818": "aluminium oxide",
+    "2844": "radioactive elements (uranium)",
+    "3824": "chemical preparations",
+    "3902": "propylene polymers",
+    "7202": "ferro-alloys",
+    "7403": "refined copper",
+    "7601": "unwrought aluminium",
+    "7801": "unwrought lead",
+    "7901": "unwrought zinc",
+    "8112": "beryllium, chromium and other metals",
+    "8471": "computers",
+    "8517": "telephones",
+    "8703": "passenger cars",
+    "8708": "vehicle parts",
+}
+
+
 def chapter_name(chapter: int | str) -> str:
     """Short name of an HS chapter (``79`` or ``"79"`` -> ``"zinc"``); unknown chapters raise."""
     number = int(chapter)
@@ -122,8 +153,9 @@ def chapter_label(chapter: int | str) -> str:
 
 
 def heading_label(code: str | int) -> str:
-    """Text for an HS 4-digit heading without a name in the data: ``"HS 7403 (copper)"``."""
+    """Text for an HS 4-digit heading: ``"HS 7403 (refined copper)"``; headings without a name here get their chapter's."""
     from kzcn.indices import hs_chapter
 
     text = str(code).strip().zfill(4)
-    return f"HS {text} ({chapter_name(hs_chapter(text))})"
+    name = HS_HEADING_NAMES.get(text) or f"{chapter_name(hs_chapter(text))}, other"
+    return f"HS {text} ({name})"

@@ -126,3 +126,38 @@ def peak_and_trough(series: pd.Series) -> tuple[int, float, int, float]:
     after = clean[clean.index >= peak_year]
     trough_year = int(after.idxmin())
     return peak_year, float(clean[peak_year]), trough_year, float(clean[trough_year])
+
+
+def valuation_sentence(flow_words: str, effect: Mapping, cif_reporter: str) -> str:
+    """One sentence on what the CIF/FOB margin does to one flow's cumulative gap.
+
+    ``effect`` is a row of :func:`kzcn.triangulation.valuation_effects` (``gap``,
+    ``gap_fob`` in US dollars, ``first_year``, ``last_year``, ``reading``);
+    ``flow_words`` names the flow ("goods going from China to Kazakhstan") and
+    ``cif_reporter`` whose record is the CIF one on that flow (the importer).
+    """
+    from kzcn import triangulation
+
+    years = f"{effect['first_year']}–{effect['last_year']}"
+    gap, fob = effect["gap"] / 1e9, effect["gap_fob"] / 1e9
+    reading = effect["reading"]
+    if reading == triangulation.WIDENS:
+        return (
+            f"On {flow_words}, the CIF record is {cif_reporter}'s and it is the lower one, so valuation predicts a "
+            f"difference of the opposite sign: allowing for the margin widens the cumulative gap over {years} from "
+            f"US$ {gap:,.1f} billion to US$ {fob:,.1f} billion. Valuation explains none of this gap."
+        )
+    if reading == triangulation.OVERTURNS:
+        return (
+            f"On {flow_words}, valuation explains more than the whole gap: once {cif_reporter}'s CIF record is put on "
+            f"an FOB basis, the cumulative gap over {years} goes from US$ {gap:,.1f} billion to "
+            f"US$ {fob:,.1f} billion."
+        )
+    if reading == triangulation.NARROWS:
+        return (
+            f"On {flow_words}, allowing for the margin narrows the cumulative gap over {years} from US$ {gap:,.1f} "
+            f"billion to US$ {fob:,.1f} billion: valuation accounts for {(1 - fob / gap) * 100:.0f} % of it."
+        )
+    return (
+        f"On {flow_words}, the two records agree over {years}, so there is nothing for valuation to explain."
+    )

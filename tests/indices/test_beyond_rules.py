@@ -203,6 +203,29 @@ def test_product_shares_of_partner_by_chapter():
 def test_hs_names():
     assert hs.chapter_name("79") == "zinc"
     assert hs.chapter_label(28).endswith("(HS 28)")
-    assert hs.heading_label(7403) == "HS 7403 (copper)"
+    assert hs.heading_label(7403) == "HS 7403 (refined copper)"
+    assert hs.heading_label("7404") == "HS 7404 (copper, other)"
     with pytest.raises(KeyError):
         hs.chapter_name(77)
+
+
+def test_valuation_sentences_follow_the_reading(border):
+    effects = triangulation.valuation_effects(
+        triangulation.mirror_table(border, "AAA", "BBB", cif_fob_factor=1.06)
+    )
+    # scale the fixture to billions so the sentence shows its numbers
+    effects[["gap", "gap_fob"]] = effects[["gap", "gap_fob"]] * 1e9
+    imports = readings.valuation_sentence("goods going from B to A", effects.loc["imports"], "A")
+    assert "widens" in imports and "none" in imports
+    assert "50.0" in imports and f"{150 - 100 / 1.06:.1f}" in imports
+    exports = readings.valuation_sentence("goods going from A to B", effects.loc["exports"], "B")
+    assert "more than the whole gap" in exports
+    assert "4.0" in exports and f"{104 / 1.06 - 100:.1f}" in exports
+    narrowing = {
+        "gap": 10e9,
+        "gap_fob": 4e9,
+        "first_year": 2011,
+        "last_year": 2020,
+        "reading": triangulation.NARROWS,
+    }
+    assert "60 %" in readings.valuation_sentence("x", narrowing, "A")
