@@ -123,7 +123,7 @@ HS_HEADING_NAMES: dict[str, str] = {
     "2710": "refined oil products",
     "2711": "natural gas and other petroleum gases",
     "2818": "aluminium oxide",
-    "2844": "radioactive elements (uranium)",
+    "2844": "radioactive elements, incl. uranium",
     "3824": "chemical preparations",
     "3902": "propylene polymers",
     "7202": "ferro-alloys",

@@ -48,10 +48,10 @@ def shade_years(
 
 
 def rounded(df: pd.DataFrame, digits: int) -> pd.DataFrame:
-    """Round the number columns to ``digits`` and turn ``-0.0`` into ``0.0`` (no negative zeros in a table)."""
+    """Round the float columns to ``digits`` and turn ``-0.0`` into ``0.0`` (no negative zeros in a table)."""
     out = df.copy()
-    numbers = out.select_dtypes("number").columns
-    out[numbers] = out[numbers].round(digits) + 0.0
+    floats = out.select_dtypes("floating").columns
+    out[floats] = out[floats].round(digits) + 0.0
     return out
 
 
@@ -71,3 +71,14 @@ def join_words(items: Iterable[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def plain_log_axis(ax, axis: str = "y") -> None:
+    """Label a logarithmic axis with plain numbers at 1, 2, 5 x 10^k (``0.5``, ``2``, ``50``), not ``10^1``."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, NullLocator
+
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    target.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:g}"))
+    target.set_minor_locator(NullLocator())
+    target.set_minor_formatter(NullFormatter())

@@ -141,22 +141,26 @@ def valuation_sentence(flow_words: str, effect: Mapping, cif_reporter: str) -> s
     years = f"{effect['first_year']}–{effect['last_year']}"
     gap, fob = effect["gap"] / 1e9, effect["gap_fob"] / 1e9
     reading = effect["reading"]
+
+    def usd(value: float) -> str:
+        text = f"US$ {abs(value):,.1f} billion"
+        return f"minus {text}" if round(value, 1) < 0 else text
+
     if reading == triangulation.WIDENS:
         return (
             f"On {flow_words}, the CIF record is {cif_reporter}'s and it is the lower one, so valuation predicts a "
             f"difference of the opposite sign: allowing for the margin widens the cumulative gap over {years} from "
-            f"US$ {gap:,.1f} billion to US$ {fob:,.1f} billion. Valuation explains none of this gap."
+            f"{usd(gap)} to {usd(fob)}. Valuation explains none of this gap."
         )
     if reading == triangulation.OVERTURNS:
         return (
             f"On {flow_words}, valuation explains more than the whole gap: once {cif_reporter}'s CIF record is put on "
-            f"an FOB basis, the cumulative gap over {years} goes from US$ {gap:,.1f} billion to "
-            f"US$ {fob:,.1f} billion."
+            f"an FOB basis, the cumulative gap over {years} goes from {usd(gap)} to {usd(fob)}."
         )
     if reading == triangulation.NARROWS:
         return (
-            f"On {flow_words}, allowing for the margin narrows the cumulative gap over {years} from US$ {gap:,.1f} "
-            f"billion to US$ {fob:,.1f} billion: valuation accounts for {(1 - fob / gap) * 100:.0f} % of it."
+            f"On {flow_words}, allowing for the margin narrows the cumulative gap over {years} from {usd(gap)} to "
+            f"{usd(fob)}: valuation accounts for {(1 - fob / gap) * 100:.0f} % of it."
         )
     return (
         f"On {flow_words}, the two records agree over {years}, so there is nothing for valuation to explain."

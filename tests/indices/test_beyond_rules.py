@@ -220,7 +220,7 @@ def test_valuation_sentences_follow_the_reading(border):
     assert "50.0" in imports and f"{150 - 100 / 1.06:.1f}" in imports
     exports = readings.valuation_sentence("goods going from A to B", effects.loc["exports"], "B")
     assert "more than the whole gap" in exports
-    assert "4.0" in exports and f"{104 / 1.06 - 100:.1f}" in exports
+    assert "US$ 4.0 billion" in exports and f"minus US$ {100 - 104 / 1.06:.1f} billion" in exports
     narrowing = {
         "gap": 10e9,
         "gap_fob": 4e9,
