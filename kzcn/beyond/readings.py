@@ -99,23 +99,31 @@ def pooled_leader(values: pd.DataFrame, product: str = "product", value: str = "
     return str(values.groupby(product)[value].sum().idxmax())
 
 
-def denominator_effect(part: Mapping[int, float], whole: Mapping[int, float], year: int) -> dict[str, float]:
+def denominator_effect(
+    part: Mapping[int, float], whole: Mapping[int, float], year: int
+) -> dict[str, float | str]:
     """Split the change of a share ``part / whole`` from ``year - 1`` to ``year`` into its two movers.
 
-    Returns the percentage changes of ``part`` and ``whole`` and of the share.  A
-    share that rises while its numerator barely moves (or falls) rose because its
-    denominator fell: ``"driver"`` is ``"denominator"`` when the whole's change
-    contributes more to the log-change of the share than the part's, else
-    ``"numerator"``.
+    Returns the percentage changes of ``part``, ``whole`` and the share, and
+    ``driver``: the term that contributes more to the log-change of the share *in
+    the direction the share moved* (``"numerator"`` for ``ln part``,
+    ``"denominator"`` for ``-ln whole``), or ``"none"`` when the share did not move.
+    A share that rises because its denominator fell has driver ``"denominator"``.
     """
     p0, p1 = float(part[year - 1]), float(part[year])
     w0, w1 = float(whole[year - 1]), float(whole[year])
     d_part, d_whole = math.log(p1 / p0), math.log(w1 / w0)
+    d_share = d_part - d_whole
+    if abs(d_share) < 1e-9:
+        driver = "none"
+    else:
+        sign = 1.0 if d_share > 0 else -1.0
+        driver = "denominator" if sign * -d_whole > sign * d_part else "numerator"
     return {
         "part_change_pct": (p1 / p0 - 1) * 100,
         "whole_change_pct": (w1 / w0 - 1) * 100,
         "share_change_pct": ((p1 / w1) / (p0 / w0) - 1) * 100,
-        "driver": "denominator" if abs(d_whole) > abs(d_part) else "numerator",
+        "driver": driver,
     }
 
 

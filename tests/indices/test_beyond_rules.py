@@ -125,6 +125,10 @@ def test_denominator_effect():
     assert out["whole_change_pct"] == pytest.approx(-20.0)
     assert out["share_change_pct"] == pytest.approx((0.13125 / 0.1 - 1) * 100)
     assert out["driver"] == "denominator"
+    # both grow alike: the share does not move, nothing drives it
+    assert readings.denominator_effect({1: 10.0, 2: 13.5}, {1: 100.0, 2: 135.0}, 2)["driver"] == "none"
+    # the part grows faster than a growing whole: the numerator drives the rise
+    assert readings.denominator_effect({1: 10.0, 2: 20.0}, {1: 100.0, 2: 110.0}, 2)["driver"] == "numerator"
 
 
 def test_peak_and_later_trough():
