@@ -49,14 +49,33 @@ def dependence_range(flows: pd.DataFrame, country: str, partner: str) -> pd.Data
     """
     exports_total = flow_series(flows, country, WORLD, "export")
     imports_total = flow_series(flows, country, WORLD, "import")
-    out = pd.DataFrame(
+    return _relative(
+        flows,
+        country,
+        partner,
         {
-            "export_share_reported": share(flow_series(flows, country, partner, "export"), exports_total),
-            "export_share_mirror": share(flow_series(flows, partner, country, "import"), exports_total),
-            "import_share_reported": share(flow_series(flows, country, partner, "import"), imports_total),
-            "import_share_mirror": share(flow_series(flows, partner, country, "export"), imports_total),
-        }
+            "export_share_reported": ("own", "export", exports_total),
+            "export_share_mirror": ("mirror", "import", exports_total),
+            "import_share_reported": ("own", "import", imports_total),
+            "import_share_mirror": ("mirror", "export", imports_total),
+        },
     )
+
+
+def _relative(
+    flows: pd.DataFrame, country: str, partner: str, spec: dict[str, tuple[str, str, pd.Series]]
+) -> pd.DataFrame:
+    """Bilateral flows over a denominator, one column per ``spec`` entry, by year.
+
+    ``spec`` maps a column name to ``(record, flow, denominator)``: ``record`` is
+    ``"own"`` (the country's declaration of ``flow`` with the partner) or
+    ``"mirror"`` (the partner's declaration of ``flow`` with the country).
+    """
+    columns = {}
+    for name, (record, flow, denominator) in spec.items():
+        reporter, counterpart = (country, partner) if record == "own" else (partner, country)
+        columns[name] = share(flow_series(flows, reporter, counterpart, flow), denominator.astype(float))
+    out = pd.DataFrame(columns)
     out.index.name = "year"
     return out.dropna(how="all")
 
@@ -102,16 +121,16 @@ def exposure_to_gdp(flows: pd.DataFrame, country: str, partner: str, gdp: pd.Ser
     ``imports_mirror`` the partner's declared exports to the country, each divided
     by GDP (fractions).
     """
-    gdp = gdp.astype(float)
-    out = pd.DataFrame(
+    return _relative(
+        flows,
+        country,
+        partner,
         {
-            "exports": share(flow_series(flows, country, partner, "export"), gdp),
-            "imports_reported": share(flow_series(flows, country, partner, "import"), gdp),
-            "imports_mirror": share(flow_series(flows, partner, country, "export"), gdp),
-        }
+            "exports": ("own", "export", gdp),
+            "imports_reported": ("own", "import", gdp),
+            "imports_mirror": ("mirror", "export", gdp),
+        },
     )
-    out.index.name = "year"
-    return out.dropna(how="all")
 
 
 def central_asia_table(
