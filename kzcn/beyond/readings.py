@@ -173,3 +173,19 @@ def valuation_sentence(flow_words: str, effect: Mapping, cif_reporter: str) -> s
     return (
         f"On {flow_words}, the two records agree over {years}, so there is nothing for valuation to explain."
     )
+
+
+def ratio_trend(before: float, later: list[float], tolerance: float = 0.05) -> str:
+    """Has a ratio (e.g. one record over the other) widened since ``before``?
+
+    ``"widened"`` when the largest later value exceeds ``before`` by more than
+    ``tolerance`` (relative), ``"narrowed"`` when the latest value is below it by
+    more than ``tolerance``, else ``"not widened"``.
+    """
+    if not later:
+        raise ValueError("no later values to compare")
+    if max(later) > before * (1 + tolerance):
+        return "widened"
+    if later[-1] < before * (1 - tolerance):
+        return "narrowed"
+    return "not widened"

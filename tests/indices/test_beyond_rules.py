@@ -233,3 +233,12 @@ def test_valuation_sentences_follow_the_reading(border):
         "reading": triangulation.NARROWS,
     }
     assert "60 %" in readings.valuation_sentence("x", narrowing, "A")
+
+
+def test_ratio_trend():
+    # the reporting gap of the epilogue: 1.84 (2020), then 1.47 and 1.84
+    assert readings.ratio_trend(1.84, [1.47, 1.84]) == "not widened"
+    assert readings.ratio_trend(1.5, [1.6, 1.9]) == "widened"
+    assert readings.ratio_trend(2.0, [1.9, 1.5]) == "narrowed"
+    with pytest.raises(ValueError):
+        readings.ratio_trend(1.0, [])
