@@ -465,6 +465,20 @@ def concentration_table(
     return pd.DataFrame(rows).set_index(keys)
 
 
+def matched_trade(exports, imports):
+    r"""Matched (overlapping) two-way trade of each product, :math:`2\min(X_k, M_k)`.
+
+    The part of a product's trade that goes both ways: the numerator of the
+    Grubel-Lloyd index, since :math:`X_k + M_k - |X_k - M_k| = 2\min(X_k, M_k)`
+    {cite}`grubel_lloyd_1975`.  It differs from total (gross) trade
+    :math:`X_k + M_k`, which counts one-way flows too.  Missing values count as zero.
+    """
+    x, m = _as_float(exports), _as_float(imports)
+    if isinstance(x, pd.Series):
+        return 2.0 * np.minimum(x.fillna(0.0), pd.Series(m, index=x.index).fillna(0.0))
+    return 2.0 * np.minimum(np.nan_to_num(x), np.nan_to_num(m))
+
+
 def grubel_lloyd_table(
     exports: pd.DataFrame,
     imports: pd.DataFrame,
@@ -477,23 +491,69 @@ def grubel_lloyd_table(
     ``exports`` holds the country's exports to the partner and ``imports`` its
     imports from the partner, one row per (``by``, ``product``).  Returns
     ``(per_product, aggregate)``: the first with columns ``exports``, ``imports``,
-    ``gl``; the second, indexed by ``by``, with ``gl`` (trade-weighted aggregate),
-    ``two_way_trade`` and ``n_products_both_ways``.
+    ``total_trade`` (X + M), ``matched_trade`` (2 min(X, M), see
+    :func:`matched_trade`) and ``gl``; the second, indexed by ``by``, with ``gl``
+    (trade-weighted aggregate), ``total_trade`` (gross bilateral trade, both
+    directions), ``matched_trade`` (the part traded both ways) and
+    ``n_products_both_ways``.  The aggregate index is matched over total trade.
     """
     x = exports.groupby([by, product])[value].sum(min_count=1).rename("exports")
     m = imports.groupby([by, product])[value].sum(min_count=1).rename("imports")
     per_product = pd.concat([x, m], axis=1).fillna(0.0)
+    per_product["total_trade"] = per_product["exports"] + per_product["imports"]
+    per_product["matched_trade"] = matched_trade(per_product["exports"], per_product["imports"])
     per_product["gl"] = grubel_lloyd(per_product["exports"], per_product["imports"])
     aggregate = per_product.groupby(level=by).apply(
         lambda g: pd.Series(
             {
                 "gl": grubel_lloyd_aggregate(g["exports"], g["imports"]),
-                "two_way_trade": float((g["exports"] + g["imports"]).sum()),
+                "total_trade": float(g["total_trade"].sum()),
+                "matched_trade": float(g["matched_trade"].sum()),
                 "n_products_both_ways": int(((g["exports"] > 0) & (g["imports"] > 0)).sum()),
             }
         )
     )
     return per_product, aggregate
+
+
+def partner_concentration(
+    flows: pd.DataFrame,
+    reporter: str,
+    flow: str,
+    partners: Iterable[str],
+    source: str | None = None,
+) -> pd.DataFrame:
+    """Partner concentration of one reporter's exports or imports, by year.
+
+    The Herfindahl-Hirschman index :func:`hhi` taken over *partners* instead of
+    products (WITS "HH market concentration" {cite}`wits_indicators`): the sum of
+    squared shares of each partner in the trade the reporter allocates to
+    individual economies.  ``partners`` lists the codes that count as individual
+    economies (aggregates such as ``WLD`` or "not specified" rows must be left out,
+    or they would be counted as a partner).  Returns ``n_partners`` (with positive
+    value), ``hhi``, ``hhi_normalized`` and ``top_partner`` / ``top_partner_share``.
+    """
+    codes = set(partners)
+    sel = (flows["reporter"] == reporter) & (flows["flow"] == flow) & flows["partner"].isin(codes)
+    if source is not None and "source" in flows.columns:
+        sel &= flows["source"] == source
+    rows = []
+    for year, group in flows.loc[sel].groupby("year", sort=True):
+        vals = group.set_index("partner")["value_usd"].astype(float).dropna()
+        positive = vals[vals > 0]
+        if positive.empty:
+            continue
+        rows.append(
+            {
+                "year": int(year),
+                "n_partners": int(positive.size),
+                "hhi": hhi(positive),
+                "hhi_normalized": hhi_normalized(positive),
+                "top_partner": str(positive.idxmax()),
+                "top_partner_share": float(positive.max() / positive.sum()),
+            }
+        )
+    return pd.DataFrame(rows).set_index("year")
 
 
 # --------------------------------------------------------------------------------------

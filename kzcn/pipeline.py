@@ -86,7 +86,7 @@ PARAMETER_NAMES = ("country", "partner", "start_year", "end_year")
 DEFAULT_COUNTRY = "KAZ"
 
 #: What the stage copies from the book source besides the notebooks.
-BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib")
+BOOK_FILES = ("_config.yml", "_toc.yml", "references.bib", "references_beyond.bib")
 BOOK_DIRS = ("book", "notebooks")
 
 #: Tags papermill puts on cells it adds; they are not the author's cells.

@@ -303,7 +303,7 @@ def comtrade_chapters(reporter: str, partner: str, flow: str) -> pd.DataFrame:
 
 
 #: ISO3 -> the two-letter partner codes wiiw uses.
-WIIW_PARTNER_CODES = {"CHN": "CN", "RUS": "RU", "WLD": "WORLD"}
+WIIW_PARTNER_CODES = {"CHN": "CN", "HKG": "HK", "RUS": "RU", "WLD": "WORLD"}
 WIIW_SOURCE = "wiiw-fdi-partners"
 
 
@@ -338,3 +338,58 @@ def _load(source_id: str) -> pd.DataFrame:
     from kzcn import store
 
     return store.load(source_id)
+
+
+# --------------------------------------------------------------------------------------
+# Valuation (CIF/FOB): which way it moves each gap
+# --------------------------------------------------------------------------------------
+
+#: How a standard CIF/FOB margin changes a gap (mirror minus reported), per flow.
+WIDENS = "widens"  # valuation predicts the opposite sign: it explains none of the gap
+NARROWS = "narrows"  # valuation explains part of the gap
+OVERTURNS = "overturns"  # valuation explains more than the whole gap (the sign flips)
+NO_GAP = "no gap"
+
+
+def valuation_reading(gap: float, gap_fob: float) -> str:
+    """What putting the CIF side on an FOB basis does to a gap (both mirror minus reported).
+
+    * :data:`WIDENS`: the gap grows in size (same sign, larger): the CIF record was
+      the *lower* one, so valuation predicts a difference of the opposite sign and
+      explains none of the gap;
+    * :data:`NARROWS`: the gap shrinks but keeps its sign: valuation explains part;
+    * :data:`OVERTURNS`: the sign flips (or the gap closes exactly): valuation
+      explains the whole gap and more;
+    * :data:`NO_GAP`: there was no gap to explain.
+    """
+    if gap == 0 or pd.isna(gap) or pd.isna(gap_fob):
+        return NO_GAP
+    if gap_fob == 0 or (gap > 0) != (gap_fob > 0):
+        return OVERTURNS
+    return WIDENS if abs(gap_fob) > abs(gap) else NARROWS
+
+
+def valuation_effects(mirror: pd.DataFrame) -> pd.DataFrame:
+    """Cumulative gap before and after the CIF/FOB adjustment, one row per flow.
+
+    ``mirror`` is (a year slice of) :func:`mirror_table`.  Only years in which both
+    records exist are summed.  Rows ``exports`` (the country's exports: the CIF
+    record is the partner's) and ``imports`` (the country's imports: the CIF record
+    is the country's own); columns ``first_year``, ``last_year``, ``gap``,
+    ``gap_fob``, ``change`` (``gap_fob - gap``) and ``reading``
+    (:func:`valuation_reading`).
+    """
+    rows = {}
+    for side in ("exports", "imports"):
+        both = mirror.dropna(subset=[f"{side}_reported", f"{side}_mirror"])
+        gap = float(both[f"{side}_gap"].sum())
+        gap_fob = float(both[f"{side}_gap_fob"].sum())
+        rows[side] = {
+            "first_year": int(both.index.min()) if len(both) else None,
+            "last_year": int(both.index.max()) if len(both) else None,
+            "gap": gap,
+            "gap_fob": gap_fob,
+            "change": gap_fob - gap,
+            "reading": valuation_reading(gap, gap_fob),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")

@@ -85,7 +85,42 @@ def test_grubel_lloyd_table():
     # |20| + 0 + 5 + 5 = 30 over 40 + 20 + 5 + 5 = 70 -> 1 - 3/7 = 4/7
     assert aggregate.loc[2019, "gl"] == pytest.approx(4 / 7)
     assert aggregate.loc[2019, "n_products_both_ways"] == 2
-    assert aggregate.loc[2019, "two_way_trade"] == pytest.approx(70.0)
+    # gross (total) bilateral trade counts one-way flows too: 40 + 20 + 5 + 5
+    assert aggregate.loc[2019, "total_trade"] == pytest.approx(70.0)
+    # matched two-way trade is 2 min(X, M) per product: a 20, b 20, c 0, d 0
+    assert aggregate.loc[2019, "matched_trade"] == pytest.approx(40.0)
+    assert per_product.loc[(2019, "a"), "matched_trade"] == pytest.approx(20.0)
+    assert per_product.loc[(2019, "c"), "matched_trade"] == pytest.approx(0.0)
+    assert per_product.loc[(2019, "a"), "total_trade"] == pytest.approx(40.0)
+    # the aggregate index is matched over total trade
+    assert aggregate.loc[2019, "gl"] == pytest.approx(40.0 / 70.0)
+    assert "two_way_trade" not in aggregate.columns
+
+
+def test_matched_trade_is_gross_trade_only_when_balanced():
+    # a product exported for 100 and imported for 1 has gross trade 101 but matched trade 2
+    assert indices.matched_trade(100.0, 1.0) == pytest.approx(2.0)
+    assert indices.matched_trade(5.0, 5.0) == pytest.approx(10.0)
+    assert indices.matched_trade(7.0, float("nan")) == pytest.approx(0.0)
+
+
+def test_partner_concentration_counts_single_economies_only():
+    flows = _flows(
+        [
+            ("KAZ", "CHN", "export", 2020, 30.0),
+            ("KAZ", "RUS", "export", 2020, 10.0),
+            ("KAZ", "ITA", "export", 2020, 60.0),
+            ("KAZ", "WLD", "export", 2020, 100.0),  # an aggregate: not a partner
+            ("KAZ", "EUU", "export", 2020, 70.0),  # an aggregate: not a partner
+            ("KAZ", "CHN", "import", 2020, 50.0),
+        ]
+    )
+    out = indices.partner_concentration(flows, "KAZ", "export", ["CHN", "RUS", "ITA"])
+    # shares 0.3, 0.1, 0.6 -> 0.09 + 0.01 + 0.36
+    assert out.loc[2020, "hhi"] == pytest.approx(0.46)
+    assert out.loc[2020, "n_partners"] == 3
+    assert out.loc[2020, "top_partner"] == "ITA"
+    assert out.loc[2020, "top_partner_share"] == pytest.approx(0.6)
 
 
 def _oec_fixture():
