@@ -397,7 +397,7 @@ def _ancestors(node):
 def footnote_list_markdown() -> str:
     """MyST for the References page: every footnote, with an anchor and its works."""
     lines = []
-    for n, keys in footnote_keys().items():
+    for n in footnote_keys():
         lines.append(f"(thesis-fn-{n})=")
         lines.append(f"**fn. {n}** {cite(n)}")
         lines.append("")
