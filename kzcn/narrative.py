@@ -127,7 +127,12 @@ def _verdicts_from_audit():
 
     table = audit.audit_table()
     return table.rename(
-        columns={"row_id": "id", "printed": "printed_text", "thesis_value": "printed", "recomputed_source": "reporter"}
+        columns={
+            "row_id": "id",
+            "printed": "printed_text",
+            "thesis_value": "printed",
+            "recomputed_source": "reporter",
+        }
     ).assign(
         anchor=lambda t: t["id"].str.lower().str.replace(".", "-", regex=False),
         series="",
