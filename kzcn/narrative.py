@@ -66,7 +66,7 @@ def cite(*footnotes: int) -> str:
     return "{cite:p}`" + ",".join(targets) + "`"
 
 
-#: A citation role of the narrative: ``{cite:p}`key{fn. 41},key2{fn. 42}```.
+#: A citation role of the narrative, e.g. the role cite:p with targets "wang2017postcrisis{fn. 43}".
 CITE_ROLE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
 CITE_TARGET = re.compile(r"\s*(?:\{(?P<pre>[^{}]+)\})?\s*(?P<key>[^{}\s,]+)\s*(?:\{(?P<post>[^{}]+)\})?\s*")
 
