@@ -178,11 +178,13 @@ def verdict_title(row: Mapping[str, Any]) -> str:
     )
 
 
-def number(row_id: str, table=None) -> str:
+def number(row_id: str, table=None, country: str = THESIS_COUNTRY) -> str:
     """The printed text of a ledger row with its status mark, as Markdown with inline HTML.
 
     The mark links to the audit row (``audit.html#<anchor>``); its ``title`` (hover)
     and its ``aria-label`` (screen readers, keyboard focus) say printed vs recomputed.
+    A book built for another country has no audit page (the audit checks the
+    thesis's Kazakhstan numbers): there the mark keeps its text but links nowhere.
     """
     row = _verdict_row(row_id, table)
     status = str(row["status"])
@@ -192,10 +194,12 @@ def number(row_id: str, table=None) -> str:
         )
     title = html.escape(verdict_title(row), quote=True)
     css = "kzcn-verdict kzcn-verdict-" + status.replace(" ", "-")
-    mark = (
-        f'<a class="{css}" href="{AUDIT_PAGE}#{html.escape(str(row["anchor"]), quote=True)}" '
-        f'title="{title}" aria-label="{title}">{STATUS_MARKS[status]}</a>'
-    )
+    if country == THESIS_COUNTRY:
+        anchor = html.escape(str(row["anchor"]), quote=True)
+        mark = f'<a class="{css}" href="{AUDIT_PAGE}#{anchor}" title="{title}" aria-label="{title}">'
+        mark += f"{STATUS_MARKS[status]}</a>"
+    else:
+        mark = f'<span class="{css}" tabindex="0" title="{title}" aria-label="{title}">{STATUS_MARKS[status]}</span>'
     return f"{_escape_markdown(str(row['printed_text']))}<sup>{mark}</sup>"
 
 
@@ -204,9 +208,9 @@ def _escape_markdown(text: str) -> str:
     return re.sub(r"([\\`*_\[\]$])", r"\\\1", text)
 
 
-def numbers(row_ids: Iterable[str], table=None) -> dict[str, str]:
+def numbers(row_ids: Iterable[str], table=None, country: str = THESIS_COUNTRY) -> dict[str, str]:
     """:func:`number` for several rows, keyed by row id."""
-    return {row_id: number(row_id, table) for row_id in row_ids}
+    return {row_id: number(row_id, table, country) for row_id in row_ids}
 
 
 # --------------------------------------------------------------------------- variants

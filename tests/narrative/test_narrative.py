@@ -317,3 +317,10 @@ def test_word_counter_counts_words_not_markup():
 
     assert narrative_words.words("(thesis-1-1)=\n## 1.1 Title here\nTwo words {cite:p}`key{fn. 1}`.") == 2
     assert narrative_words.words("Kazakhstan's multi-vector policy, 1992–2010.") == 3
+
+
+def test_in_another_countrys_book_the_mark_keeps_its_text_but_links_nowhere(verdicts):
+    # a variant book has no audit page (the audit checks the thesis's Kazakhstan numbers)
+    text = narrative.number("c-2.2.3-007", table=verdicts, country="UZB")
+    assert "href=" not in text and 'tabindex="0"' in text
+    assert "printed 16 percent, recomputed 3 percent" in text
