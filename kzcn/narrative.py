@@ -288,7 +288,8 @@ def _pybtex_styles():
                 if counts[base] == 1:
                     yield base
                 else:
-                    yield f"{base}{'abcdefghijklmnopqrstuvwxyz'[seen[base]]}"
+                    letter = "abcdefghijklmnopqrstuvwxyz"[seen[base]]
+                    yield f"{base}-{letter}" if base.endswith("n.d.") else f"{base}{letter}"
                     seen[base] += 1
 
     class CompanionStyle(UnsrtStyle):
@@ -429,7 +430,7 @@ def footnote_list_markdown() -> str:
     lines = []
     for n in footnote_keys():
         lines.append(f"(thesis-fn-{n})=")
-        lines.append(f"**fn. {n}** {cite(n)}")
+        lines.append(f"**fn. {n}** {{cite:p}}`{','.join(footnote_keys()[n])}`")
         lines.append("")
     return "\n".join(lines)
 

@@ -324,3 +324,21 @@ def test_in_another_countrys_book_the_mark_keeps_its_text_but_links_nowhere(verd
     text = narrative.number("c-2.2.3-007", table=verdicts, country="UZB")
     assert "href=" not in text and 'tabindex="0"' in text
     assert "printed 16 percent, recomputed 3 percent" in text
+
+
+def test_works_without_a_year_get_apa_style_suffixes():
+    from pybtex.database import Entry
+
+    labels, _style = narrative._pybtex_styles()
+    same = []
+    for key in ("r1", "r2"):
+        made = Entry("misc", fields={"shorttitle": "REGNUM"})
+        made.key = key
+        same.append(made)
+    assert list(labels().format_labels(same)) == ["REGNUM n.d.-a", "REGNUM n.d.-b"]
+
+
+def test_the_references_page_lists_every_footnote_with_an_anchor():
+    text = narrative.footnote_list_markdown()
+    assert text.count("(thesis-fn-") == len(_rows("footnotes.csv"))
+    assert "**fn. 2** {cite:p}`paramonov2009chinese,strokov2010russia`" in text

@@ -37,14 +37,21 @@ def test_every_thesis_section_is_a_heading_with_its_label(built_site):
     for row in _rows("sections.csv"):
         page = (built_site / PAGE_OF[row["chapter"]]).read_text(encoding="utf-8")
         label = "thesis-" + row["number"].replace(".", "-")
-        match = re.search(rf'<span id="{re.escape(label)}"></span>\s*<h(\d)[^>]*>(.*?)</h\1>', page, flags=re.S)
+        match = re.search(
+            rf'<span id="{re.escape(label)}"></span>\s*<h(\d)[^>]*>(.*?)</h\1>', page, flags=re.S
+        )
         assert match, f"{row['number']}: no heading with the anchor {label} in {PAGE_OF[row['chapter']]}"
         if "." in row["number"]:
             assert _visible(match.group(2)).strip().startswith(row["number"]), _visible(match.group(2))
 
 
 #: Pages whose text this helper writes (the chapters beyond the thesis are helper "econ"'s).
-OWN_PAGES = (*PAGE_OF.values(), "notebooks/appendix_b_timeline.html", "book/references.html", "book/about_thesis.html")
+OWN_PAGES = (
+    *PAGE_OF.values(),
+    "notebooks/appendix_b_timeline.html",
+    "book/references.html",
+    "book/about_thesis.html",
+)
 
 
 def test_no_bibtex_key_and_no_local_path_in_rendered_text(built_site):
@@ -65,7 +72,9 @@ def test_every_footnote_is_shown_by_number_in_a_chapter_and_listed_with_an_ancho
     references = (built_site / "book" / "references.html").read_text(encoding="utf-8")
     for row in _rows("footnotes.csv"):
         n = row["footnote"]
-        assert re.search(rf"\bfn\. {n}\]|\bfn\. {n};|\bfn\. {n},", chapters), f"fn. {n} not cited in a chapter"
+        assert re.search(rf"\bfn\. {n}\]|\bfn\. {n};|\bfn\. {n},", chapters), (
+            f"fn. {n} not cited in a chapter"
+        )
         assert f'id="thesis-fn-{n}"' in references, f"fn. {n} has no anchor on the References page"
 
 
@@ -74,9 +83,11 @@ def test_the_bibliography_lists_every_work_once_with_author_year_labels(built_si
     references = (built_site / "book" / "references.html").read_text(encoding="utf-8")
     citations = re.findall(r'<div class="citation" id="id\d+" role="doc-biblioentry">', references)
     assert len(citations) >= len(works)
-    labels = re.findall(r'<span class="fn-bracket">\[</span>(.*?)<span class="fn-bracket">\]</span>', references)
+    labels = re.findall(
+        r'<span class="fn-bracket">\[</span>(.*?)<span class="fn-bracket">\]</span>', references
+    )
     labels = [_visible(label).strip() for label in labels]
-    assert labels and all(re.search(r"(\d{4}[a-z]?|n\.d\.[a-z]?)$", label) for label in labels), labels[:5]
+    assert labels and all(re.search(r"(\d{4}[a-z]?|n\.d\.(-[a-z])?)$", label) for label in labels), labels[:5]
     assert 'lang="zh"' in references and 'lang="ru"' in references
 
 

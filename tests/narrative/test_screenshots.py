@@ -1,0 +1,77 @@
+"""Chapter 2 and the References page in a browser, at desktop and phone width.
+
+Screenshots go to ``tests/artifacts/narrative/`` (look at them).  The checks are
+what a reader meets: the page fits its width (no sideways scrolling), the
+thesis's section headings are there, a verdict mark explains itself on keyboard
+focus, and the bibliography shows original titles with their translations.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from kzcn import loopback
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "tests" / "artifacts" / "narrative"
+CHROMIUM = "/usr/bin/chromium"
+WIDTHS = {"desktop": 1366, "phone": 390}
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def pages(built_site):
+    with loopback.serve(built_site) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
+        try:
+            yield url, browser
+        finally:
+            browser.close()
+
+
+@pytest.mark.parametrize("width_name", list(WIDTHS))
+def test_chapter_2_reads_section_by_section(pages, width_name):
+    url, browser = pages
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": WIDTHS[width_name], "height": 900})
+    page.goto(url + "notebooks/02_chapter2.html")
+    page.screenshot(path=ARTIFACTS / f"chapter2-{width_name}-top.png")
+    with open(REPO / "data" / "thesis" / "sections.csv", encoding="utf-8", newline="") as handle:
+        numbers = [r["number"] for r in csv.DictReader(handle) if r["chapter"] == "2" and "." in r["number"]]
+    for number in numbers:
+        heading = page.locator(
+            f"#thesis-{number.replace('.', '-')} + h2, #thesis-{number.replace('.', '-')} + h3"
+        )
+        assert heading.count() == 1, number
+        assert heading.inner_text().startswith(number)
+    page.locator("#thesis-2-2-3").scroll_into_view_if_needed()
+    mark = page.locator(".kzcn-verdict").first
+    mark.focus()
+    assert mark.get_attribute("aria-label").startswith("printed ")
+    page.screenshot(path=ARTIFACTS / f"chapter2-{width_name}-nurly-zhol.png")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"chapter 2 scrolls sideways by {overflow} px at {WIDTHS[width_name]} px"
+    page.close()
+
+
+@pytest.mark.parametrize("width_name", list(WIDTHS))
+def test_references_list_every_footnote_and_work_readably(pages, width_name):
+    url, browser = pages
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": WIDTHS[width_name], "height": 900})
+    page.goto(url + "book/references.html")
+    page.screenshot(path=ARTIFACTS / f"references-{width_name}-top.png")
+    page.locator("#thesis-fn-41").scroll_into_view_if_needed()
+    page.screenshot(path=ARTIFACTS / f"references-{width_name}-footnotes.png")
+    page.locator('div.citation span[lang="zh"]').first.scroll_into_view_if_needed()
+    page.screenshot(path=ARTIFACTS / f"references-{width_name}-works.png")
+    text = page.locator("main").inner_text()
+    assert "file:///" not in text
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"References scrolls sideways by {overflow} px at {WIDTHS[width_name]} px"
+    page.close()
