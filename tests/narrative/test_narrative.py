@@ -202,12 +202,14 @@ def test_every_number_of_the_narrative_is_a_ledger_row():
 
 
 def test_no_printed_number_of_the_thesis_is_typed_into_the_narrative():
-    """A claim's printed words ("14.09 billion US dollars") never stand in a Markdown cell."""
-    markdown = "\n".join(_markdown(n) for n in CHAPTERS)
+    """A claim's printed words ("14.09 billion US dollars", "visited China twice") never stand in Markdown."""
+    markdown = "\n".join(_markdown(n) for n in CHAPTERS).lower()
+    markdown += (REPO / "book" / "about_thesis.md").read_text(encoding="utf-8").lower()
     for claim in _rows("claims.csv"):
-        printed = claim["printed"]
-        if re.search(r"\d", printed) and not re.fullmatch(r"(in |for )?(19|20)\d\d", printed):
-            assert printed not in markdown, f"{claim['claim_id']}: {printed!r} typed into the narrative"
+        printed = claim["printed"].lower()
+        if re.fullmatch(r"(in |for )?(19|20)\d\d", printed):
+            continue
+        assert printed not in markdown, f"{claim['claim_id']}: {claim['printed']!r} typed into the narrative"
 
 
 # ----------------------------------------------------------------------------- variants
