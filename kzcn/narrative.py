@@ -66,6 +66,19 @@ def cite(*footnotes: int) -> str:
     return "{cite:p}`" + ",".join(targets) + "`"
 
 
+#: Where the References page lists each footnote (anchor ``thesis-fn-<n>``), from a notebook page.
+FOOTNOTE_PAGE = "../book/references.html"
+
+
+def footnote_links(footnotes: Iterable[str]) -> list[str]:
+    """For cells like "30, 44" (a table's footnote column): the URL of the first footnote's entry."""
+    links = []
+    for cell in footnotes:
+        first = str(cell or "").replace(";", ",").split(",")[0].strip()
+        links.append(f"{FOOTNOTE_PAGE}#thesis-fn-{int(first)}" if first else "")
+    return links
+
+
 #: A citation role of the narrative, e.g. the role cite:p with targets "wang2017postcrisis{fn. 43}".
 CITE_ROLE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
 CITE_TARGET = re.compile(r"\s*(?:\{(?P<pre>[^{}]+)\})?\s*(?P<key>[^{}\s,]+)\s*(?:\{(?P<post>[^{}]+)\})?\s*")

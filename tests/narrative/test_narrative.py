@@ -344,3 +344,11 @@ def test_the_references_page_lists_every_footnote_with_an_anchor():
     text = narrative.footnote_list_markdown()
     assert text.count("(thesis-fn-") == len(_rows("footnotes.csv"))
     assert "**fn. 2** {cite:p}`paramonov2009chinese,strokov2010russia`" in text
+
+
+def test_footnote_columns_link_to_the_first_footnotes_entry():
+    assert narrative.footnote_links(["30, 44", "", "110;111"]) == [
+        "../book/references.html#thesis-fn-30",
+        "",
+        "../book/references.html#thesis-fn-110",
+    ]
