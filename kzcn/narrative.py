@@ -288,6 +288,16 @@ def _pybtex_styles():
     from pybtex.database import Entry
     from pybtex.style.formatting.unsrt import Style as UnsrtStyle
     from pybtex.style.labels import BaseLabelStyle
+    from pybtex.style.sorting import BaseSortingStyle
+
+    class LabelOrder(BaseSortingStyle):
+        """Entries in the order of their labels, so the list reads like the citations."""
+
+        def sorting_key(self, entry):
+            return (label_base(entry).lower(), entry.key)
+
+        def sort(self, entries):
+            return sorted(entries, key=self.sorting_key)
 
     class AuthorYearLabels(BaseLabelStyle):
         """Author-year labels, with a, b, c... where two works share author and year."""
@@ -309,15 +319,12 @@ def _pybtex_styles():
         """unsrt, sorted by label, with translated titles and notes fit for readers."""
 
         default_label_style = "kzcn_author_year"
-        default_sorting_style = "author_year_title"
-
-        def sort(self, entries):
-            return sorted(entries, key=lambda e: (label_base(e).lower(), e.key))
+        default_sorting_style = "kzcn_label_order"
 
         def format_entry(self, label, entry, bib_data=None):
             return super().format_entry(label, reader_entry(entry, Entry), bib_data=bib_data)
 
-    return AuthorYearLabels, CompanionStyle
+    return AuthorYearLabels, CompanionStyle, LabelOrder
 
 
 _FILE_SENTENCE = re.compile(r"[^.]*?file:///\S+?\.(?=\s|$)")
@@ -501,8 +508,9 @@ def setup(app):
     """Sphinx extension: the companion's bibliography style, ``lang`` attributes, the footnote list."""
     from pybtex.plugin import register_plugin
 
-    labels, style = _pybtex_styles()
+    labels, style, order = _pybtex_styles()
     register_plugin("pybtex.style.labels", "kzcn_author_year", labels)
+    register_plugin("pybtex.style.sorting", "kzcn_label_order", order)
     register_plugin("pybtex.style.formatting", "kzcn", style)
     app.add_directive("thesis-footnotes", _footnote_directive())
     app.connect("doctree-resolved", _mark_languages)

@@ -256,7 +256,7 @@ def test_labels_are_author_year_with_short_titles_for_authorless_works():
     )
     assert narrative.label_base(entry("c", ["A, B.", "C, D.", "E, F."], year="2021")) == "A et al. 2021"
     assert narrative.label_base(entry("d", shorttitle="Xinhua", title="Обзор", year="2022")) == "Xinhua 2022"
-    labels, _style = narrative._pybtex_styles()
+    labels, _style, _order = narrative._pybtex_styles()
     same = [entry(k, shorttitle="Xinhua", year="2022") for k in ("x1", "x2")]
     assert list(labels().format_labels([*same, entry("y", ["Wang, Q."], year="2017")])) == [
         "Xinhua 2022a",
@@ -331,7 +331,7 @@ def test_in_another_countrys_book_the_mark_keeps_its_text_but_links_nowhere(verd
 def test_works_without_a_year_get_apa_style_suffixes():
     from pybtex.database import Entry
 
-    labels, _style = narrative._pybtex_styles()
+    labels, _style, _order = narrative._pybtex_styles()
     same = []
     for key in ("r1", "r2"):
         made = Entry("misc", fields={"shorttitle": "REGNUM"})
@@ -352,3 +352,19 @@ def test_footnote_columns_link_to_the_first_footnotes_entry():
         "",
         "../book/references.html#thesis-fn-110",
     ]
+
+
+def test_the_list_is_sorted_by_label():
+    from pybtex.database import Entry, Person
+
+    _labels, _style, order = narrative._pybtex_styles()
+    entries = []
+    for key, who in (("z", "Zeng, X."), ("e", None), ("a", "Abil, E. K.")):
+        made = Entry(
+            "misc", fields={"year": "2020"} | ({"shorttitle": "Economy of Kazakhstan"} if not who else {})
+        )
+        if who:
+            made.persons["author"] = [Person(who)]
+        made.key = key
+        entries.append(made)
+    assert [e.key for e in order().sort(entries)] == ["a", "e", "z"]
