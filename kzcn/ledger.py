@@ -79,7 +79,21 @@ separated, empty field = not applicable / not stated):
     ``line``, ``token``, ``reason`` (from ``exclusion_reason`` in the
     vocabulary), ``note``.  Used by ``tools/ledger_coverage.py``.
 
-``footnotes.csv`` belongs to the bibliography (footnote number -> BibTeX key).
+``sections.csv`` (:func:`load_sections`) -- the thesis's table of contents
+    ``number`` (``introduction``, ``1``, ``1.2.2``, ``conclusion``; heading numbers
+    normalised as in ``claims.csv``), ``chapter`` (as in ``claims.csv``),
+    ``level`` (0 for the introduction, the chapters and the conclusion, 1 for
+    ``1.1``, 2 for ``1.2.1``), ``title_printed`` (the heading as printed, number
+    included, oddities kept; empty for the conclusion, which has no heading),
+    ``title`` (a cleaned English title, ours), ``line`` (line of ``thesis.txt``
+    holding the heading; for the conclusion the line of its first paragraph),
+    ``note``.  Each section is the book's heading with the MyST label
+    :func:`section_label` (``thesis-1-2-2``).
+
+``footnotes.csv`` (:func:`load_footnotes`) -- footnote number -> BibTeX key(s)
+    ``footnote`` (1-127, each once), ``keys`` (``;``-separated BibTeX keys of
+    ``references.bib``), ``kind``, ``locator`` (as printed), ``raw_text`` (the
+    note as printed, whitespace collapsed), ``note``.
 
 Codes: ``reporter`` / ``partner`` / ``parties`` are ISO 3166 alpha-3 codes or
 the group codes of the vocabulary's ``area`` list (``WLD`` world, ``CA5`` the
@@ -495,9 +509,60 @@ def exclusion_schema() -> pa.DataFrameSchema:
     )
 
 
+_SECTION_NUMBER = r"^(introduction|conclusion|[1-3](\.[1-9]){0,2})$"
+
+
+def _level_matches_number(df: pd.DataFrame) -> pd.Series:
+    return df.apply(
+        lambda r: (
+            r["level"] == (0 if r["number"] in ("introduction", "conclusion") else r["number"].count("."))
+        ),
+        axis=1,
+    )
+
+
+@cache
+def section_schema() -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            "number": _str(pa.Check.str_matches(_SECTION_NUMBER), unique=True),
+            "chapter": _str(pa.Check.isin(["intro", "1", "2", "3", "conclusion"])),
+            "level": pa.Column(int, pa.Check.isin([0, 1, 2])),
+            "title_printed": _str(),
+            "title": _str(pa.Check.str_length(min_value=1)),
+            "line": pa.Column(int, pa.Check.ge(1), unique=True),
+            "note": _str(),
+        },
+        checks=[
+            pa.Check(_level_matches_number, error="level must be the number of dots of the number"),
+            pa.Check(lambda df: df["line"].is_monotonic_increasing, error="sections must be in thesis order"),
+        ],
+        strict=True,
+        ordered=True,
+    )
+
+
+@cache
+def footnote_schema() -> pa.DataFrameSchema:
+    lo, hi = FOOTNOTE_RANGE
+    return pa.DataFrameSchema(
+        {
+            "footnote": pa.Column(int, pa.Check.in_range(lo, hi), unique=True),
+            "keys": _str(pa.Check.str_matches(r"^[A-Za-z0-9_:-]+(;[A-Za-z0-9_:-]+)*$")),
+            "kind": _str(pa.Check.isin(["source"])),
+            "locator": _str(),
+            "raw_text": _str(pa.Check.str_length(min_value=1)),
+            "note": _str(),
+        },
+        checks=[pa.Check(lambda df: len(df) == hi - lo + 1, error=f"one row for each footnote {lo}-{hi}")],
+        strict=True,
+        ordered=True,
+    )
+
+
 # --------------------------------------------------------------------------- reading
 
-_INT_COLUMNS = {"line"}
+_INT_COLUMNS = {"line", "level", "footnote"}
 _FLOAT_COLUMNS = {"value"}
 _BOOL_COLUMNS = {"quoted", "image_present"}
 _NULLABLE_INT_COLUMNS = {"year"}
@@ -624,3 +689,18 @@ def load_absent() -> pd.DataFrame:
 def load_coverage_exclusions() -> pd.DataFrame:
     """Reviewed digit-bearing tokens of the thesis body that are not numeric claims."""
     return read_validated(config.THESIS_DIR / "coverage_exclusions.csv", exclusion_schema())
+
+
+def load_sections() -> pd.DataFrame:
+    """The thesis's table of contents (introduction, chapters, sections, conclusion), validated."""
+    return read_validated(config.THESIS_DIR / "sections.csv", section_schema())
+
+
+def section_label(number: str) -> str:
+    """The MyST label of a thesis section: ``2.2.3`` -> ``thesis-2-2-3``, ``conclusion`` -> ``thesis-conclusion``."""
+    return "thesis-" + str(number).replace(".", "-")
+
+
+def load_footnotes() -> pd.DataFrame:
+    """The thesis's footnotes, one row each, with the BibTeX key(s) each one cites, validated."""
+    return read_validated(config.THESIS_DIR / "footnotes.csv", footnote_schema())

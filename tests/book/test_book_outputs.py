@@ -39,14 +39,15 @@ def _read_published_csv(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(lines))
 
 
-def _glued(notebook: Path) -> dict[str, str]:
-    values = {}
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                values[name] = next(iter(output["data"].values())).strip("'\"")
-    return values
+def _markdown_outputs(notebook: Path) -> list[str]:
+    """The Markdown a notebook's code cells displayed (``figures.prose`` sentences, tables)."""
+    return [
+        str(output["data"]["text/markdown"])
+        for cell in nbformat.read(notebook, as_version=4).cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if "text/markdown" in output.get("data", {})
+    ]
 
 
 def test_every_chapter_notebook_ran_without_errors(stage):
@@ -106,8 +107,13 @@ def test_every_table_1_1_cell_has_a_computed_status(stage):
     glyphs = [status[str(int(cell["year"]))][cell["column_label"]] for _, cell in cells.iterrows()]
     assert len(glyphs) == len(cells)
     assert set(glyphs) <= computed, set(glyphs) - computed
-    # the counts glued into the prose add up to the number of printed cells
-    counts = _glued(stage / "notebooks" / "01_chapter1.ipynb")["t11_counts"]
+    # the counts shown in the prose (a figures.prose output) add up to the number of printed cells
+    sentence = next(
+        text
+        for text in _markdown_outputs(stage / "notebooks" / "01_chapter1.ipynb")
+        if "Of the printed cells, the recomputation gives:" in text
+    )
+    counts = sentence.split("the recomputation gives:", 1)[1].split(". In ", 1)[0]
     assert sum(int(n) for n in re.findall(r"(\d+) ", counts)) == len(cells)
 
 

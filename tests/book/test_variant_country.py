@@ -80,5 +80,7 @@ def test_chapter_1_for_uzbekistan_recomputes_without_comparing(mirror_env, tmp_p
         if cell.cell_type == "code"
         for output in cell.outputs
     )
-    assert ":::{warning}" in outputs and "Uzbekistan" in outputs
+    # the page says whose story its words tell: the thesis's, about Kazakhstan
+    assert ":::{note}" in outputs and "built for **Uzbekistan**" in outputs
+    assert "the thesis's finding about Kazakhstan" in outputs
     assert Path(figures_dir / "fig-1-1.svg").is_file()
