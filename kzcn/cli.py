@@ -14,6 +14,7 @@ import sys
 COMMANDS = {
     "data": ("kzcn.datacli", "fetch, verify and parse the raw files declared in data/sources.yml"),
     "build": ("kzcn.pipeline", "execute the notebooks and assemble the book"),
+    "pdf": ("kzcn.pdf", "typeset the staged book as one PDF (_build/pdf/), linked from the site"),
 }
 
 

@@ -1,0 +1,422 @@
+"""The PDF edition of the book: ``python -m kzcn pdf`` (``make pdf``).
+
+The PDF is typeset from the stage folder that ``python -m kzcn build`` made
+(``_build/stage/``: the book source with executed notebooks and figure files),
+with Jupyter Book's LaTeX builder and XeLaTeX, so Chinese and Russian text keep
+their glyphs (Noto CJK and GNU FreeFont, Debian packages that ``make pdf``
+installs).  Nothing of the HTML build is touched: the LaTeX build has its own
+Sphinx state in ``_build/pdf/render/``.
+
+    python -m kzcn pdf [--stage DIR] [--out DIR] [--site DIR]
+
+writes ``_build/pdf/<name>.pdf`` (``<name>`` is the ``targetname`` in the
+``latex:`` part of ``_config.yml``), keeps the LaTeX log beside it and, when the
+site ``_build/html`` exists, copies the PDF into it and links it from every page
+(:func:`attach_to_site`).
+
+This module is also the Sphinx extension of that build (``setup``): it is added
+to the configuration of the LaTeX build only, and
+
+* numbers the chapters as the HTML does, from Sphinx's own section numbers: the
+  thesis's chapter 1 is Chapter 1, so its first table is Table 1.1; the chapters
+  beyond the thesis continue (5, 6, ...); unnumbered pages get no number, and an
+  appendix ("Appendix A: ...") numbers its objects A.1, A.2, ...;
+* drops code cells, papermill's parameters cell and the web-only panels (cite
+  and provenance drop-downs, download links): the reader of the PDF gets the
+  words, figures and tables; the notebooks hold the code;
+* typesets figures from their PNG files (LaTeX cannot include SVG);
+* sets A4 paper, XeLaTeX fonts with CJK support and compact tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kzcn import config
+
+#: The Debian packages the PDF build needs (``make pdf`` and ``.ci/run`` install them).
+DEBIAN_PACKAGES = (
+    "texlive-xetex",
+    "texlive-latex-extra",
+    "texlive-fonts-recommended",
+    "texlive-lang-cjk",
+    "texlive-lang-chinese",  # ctexhook.sty, which xeCJK loads
+    "latexmk",
+    "fonts-noto-cjk",
+    "fonts-freefont-otf",
+    "poppler-utils",
+)
+
+#: Classes of the web-only blocks that kzcn.figures writes under each object.
+WEB_ONLY_CLASSES = {"kzcn-cite", "kzcn-provenance", "kzcn-downloads"}
+
+#: An appendix page numbers its objects with its own letter ("Appendix A: ...").
+APPENDIX_TITLE = re.compile(r"^Appendix\s+([A-Z])\b")
+
+#: Marks the links that :func:`attach_to_site` adds, so a second run replaces them.
+LINK_CLASS = "kzcn-pdf-link"
+
+# -------------------------------------------------------------- LaTeX preamble
+
+#: CJK glyphs come from Noto (fonts-noto-cjk); xeCJK switches fonts by itself.
+CJK_FONTS = r"""
+\usepackage{xeCJK}
+\setCJKmainfont{Noto Serif CJK SC}
+\setCJKsansfont{Noto Sans CJK SC}
+\setCJKmonofont{Noto Sans Mono CJK SC}
+"""
+
+#: Chapter numbering follows the book's table of contents (see :func:`_chapter_macro`).
+#: Objects are numbered <prefix><n>: "1.", "5." in numbered chapters, "A." in an
+#: appendix, nothing on other unnumbered pages (one running series there, as in HTML).
+NUMBERING = r"""
+\makeatletter
+\def\kzcn@prefix{}
+\newcounter{kzcnPlainFigure}\newcounter{kzcnPlainTable}
+\newif\ifkzcn@plain \kzcn@plaintrue
+\AtBeginDocument{\edef\kzcn@secnumdepth{\the\c@secnumdepth}}
+\newcommand\kzcn@leaveplain{\ifkzcn@plain
+  \setcounter{kzcnPlainFigure}{\value{figure}}\setcounter{kzcnPlainTable}{\value{table}}%
+  \kzcn@plainfalse\fi}
+% a chapter numbered N (the \chapter that follows steps the counter to N)
+\newcommand\kzcnNumberedChapter[1]{\kzcn@leaveplain
+  \setcounter{secnumdepth}{\kzcn@secnumdepth}\def\kzcn@prefix{\arabic{chapter}.}%
+  \setcounter{chapter}{\numexpr#1-1\relax}}
+% an unnumbered appendix whose objects are numbered L.1, L.2, ...
+\newcommand\kzcnLetteredChapter[1]{\kzcn@leaveplain
+  \setcounter{secnumdepth}{-1}\def\kzcn@prefix{#1.}%
+  \setcounter{figure}{0}\setcounter{table}{0}}
+% an unnumbered page; its objects continue one plain series (1, 2, ...)
+\newcommand\kzcnPlainChapter{\ifkzcn@plain\else
+  \setcounter{figure}{\value{kzcnPlainFigure}}\setcounter{table}{\value{kzcnPlainTable}}%
+  \kzcn@plaintrue\fi
+  \setcounter{secnumdepth}{-1}\def\kzcn@prefix{}}
+% parts are headings of the table of contents, not numbered
+\newcommand\kzcnPart{\setcounter{secnumdepth}{-2}}
+\renewcommand\thefigure{\kzcn@prefix\arabic{figure}}
+\renewcommand\thetable{\kzcn@prefix\arabic{table}}
+\makeatother
+"""
+
+#: Tables: smaller type and tighter columns, so the wide ones fit the text width.
+TABLES = r"""
+\usepackage{etoolbox}
+\AtBeginEnvironment{tabulary}{\footnotesize\setlength{\tabcolsep}{3pt}}
+\AtBeginEnvironment{longtable}{\footnotesize\setlength{\tabcolsep}{3pt}}
+\AtBeginEnvironment{tabular}{\footnotesize\setlength{\tabcolsep}{3pt}}
+"""
+
+#: sphinx-jupyterbook-latex wraps cell outputs in environments of its own class
+#: file; the book uses Sphinx's standard class, so they are defined here.
+CELL_ENVIRONMENTS = r"""
+\newenvironment{sphinxVerbatimInput}{}{}
+\newenvironment{sphinxVerbatimOutput}{}{}
+\addto\captionsenglish{\renewcommand{\contentsname}{Contents}}
+\hypersetup{pdfencoding=auto}
+"""
+
+
+def latex_elements() -> dict[str, str]:
+    """Sphinx ``latex_elements`` of the PDF edition."""
+    return {
+        "papersize": "a4paper",
+        "pointsize": "10pt",
+        "sphinxsetup": "hmargin={2.2cm,2.2cm}, vmargin={2.5cm,2.5cm}",
+        "preamble": CJK_FONTS + NUMBERING + TABLES + CELL_ENVIRONMENTS,
+        "printindex": "",
+        "figure_align": "htbp",
+    }
+
+
+# ------------------------------------------------------------ Sphinx extension
+
+
+def _on_config_inited(app, cfg) -> None:
+    """Runs after sphinx-jupyterbook-latex's own handler (priority 900 > 500)."""
+    # Sphinx's standard class: the jupyterBook class loads tikz, pgfplots and
+    # bbm (a 500 MB font package) that the book does not use.
+    cfg["latex_theme"] = "manual"
+    cfg["latex_engine"] = "xelatex"
+    cfg["latex_use_xindy"] = False
+    cfg["jblatex_load_imgconverter"] = False
+    elements = dict(cfg["latex_elements"] or {})
+    elements.update(latex_elements())  # replaces the extension's preamble (ucharclasses clashes with xeCJK)
+    cfg["latex_elements"] = elements
+
+
+def _has_class(node, classes: set[str]) -> bool:
+    return bool(classes.intersection(node.get("classes", []) if hasattr(node, "get") else []))
+
+
+def _on_doctree_read(app, doctree) -> None:
+    """Runs before Sphinx's image collector (priority 400 < 500)."""
+    from docutils import nodes
+
+    # LaTeX cannot include SVG: "x.*" lets Sphinx pick the PNG kzcn.figures writes beside it.
+    for image in doctree.findall(nodes.image):
+        uri = image.get("uri", "")
+        if uri.endswith(".svg") and "://" not in uri:
+            image["uri"] = uri[: -len(".svg")] + ".*"
+    # No code in the PDF: code cells (inputs) and the web-only panels go.
+    doomed = []
+    for node in doctree.findall(nodes.Element):
+        classes = set(node.get("classes", []))
+        if isinstance(node, nodes.container) and "cell_input" in classes:
+            doomed.append(node)
+        elif classes & WEB_ONLY_CLASSES:
+            doomed.append(node)
+        elif isinstance(node, nodes.raw) and "kzcn-downloads" in node.astext():
+            doomed.append(node)
+    for node in doomed:
+        if node.parent is not None:
+            node.parent.remove(node)
+    # A code cell left without input and output (e.g. papermill's parameters) is dropped whole.
+    for cell in list(doctree.findall(nodes.container)):
+        if "cell" in cell.get("classes", []) and not cell.children and cell.parent is not None:
+            cell.parent.remove(cell)
+
+
+def chapter_macro(env, docname: str) -> str:
+    """The LaTeX that numbers the chapter of ``docname`` as the HTML does."""
+    number = env.toc_secnumbers.get(docname, {}).get("")
+    if number:
+        return rf"\kzcnNumberedChapter{{{number[0]}}}"
+    title = env.titles.get(docname)
+    match = APPENDIX_TITLE.match(title.astext() if title is not None else "")
+    if match:
+        return rf"\kzcnLetteredChapter{{{match.group(1)}}}"
+    return r"\kzcnPlainChapter"
+
+
+def _numbering_transform():
+    from docutils import nodes
+    from sphinx import addnodes
+    from sphinx.builders.latex import LaTeXBuilder
+    from sphinx.transforms.post_transforms import SphinxPostTransform
+
+    class ChapterNumbering(SphinxPostTransform):
+        """Puts a numbering macro at the start of every chapter and part of the whole book."""
+
+        default_priority = 800  # after sphinx-jupyterbook-latex arranged parts and chapters (700)
+
+        def run(self, **kwargs: Any) -> None:
+            if not isinstance(self.app.builder, LaTeXBuilder):
+                return
+            for start in list(self.document.findall(addnodes.start_of_file)):
+                docname = start.get("docname")
+                if docname in self.env.all_docs:
+                    latex = chapter_macro(self.env, docname)
+                else:  # a part heading made from a caption of _toc.yml
+                    latex = r"\kzcnPart"
+                start.insert(0, nodes.raw("", latex + "\n", format="latex"))
+
+    return ChapterNumbering
+
+
+def setup(app) -> dict[str, Any]:
+    app.connect("config-inited", _on_config_inited, priority=900)
+    app.connect("doctree-read", _on_doctree_read, priority=400)
+    app.add_post_transform(_numbering_transform())
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+# ---------------------------------------------------------------------- build
+
+
+class PdfError(RuntimeError):
+    """The PDF edition could not be built; the message says why and what to do."""
+
+
+def pdf_name(config_file: Path) -> str:
+    """File name of the PDF, from ``latex.latex_documents.targetname`` of ``_config.yml``."""
+    settings = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
+    target = ((settings.get("latex") or {}).get("latex_documents") or {}).get("targetname") or "book.tex"
+    return Path(target).with_suffix(".pdf").name
+
+
+def pdf_config(stage_config: Path, out: Path) -> Path:
+    """The stage's ``_config.yml`` plus this extension, written to ``out``."""
+    settings = yaml.safe_load(stage_config.read_text(encoding="utf-8")) or {}
+    sphinx = settings.setdefault("sphinx", {}) or {}
+    settings["sphinx"] = sphinx
+    extensions = list(sphinx.get("extra_extensions") or [])
+    if "kzcn.pdf" not in extensions:
+        extensions.append("kzcn.pdf")
+    sphinx["extra_extensions"] = extensions
+    latex = settings.setdefault("latex", {}) or {}
+    latex["latex_engine"] = "xelatex"
+    settings["latex"] = latex
+    out.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return out
+
+
+def missing_packages() -> list[str]:
+    """The packages of :data:`DEBIAN_PACKAGES` that dpkg does not list as installed."""
+    missing = []
+    for package in DEBIAN_PACKAGES:
+        result = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True, check=False
+        )
+        if "install ok installed" not in result.stdout:
+            missing.append(package)
+    return missing
+
+
+def missing_tools() -> list[str]:
+    return [tool for tool in ("xelatex", "latexmk") if shutil.which(tool) is None]
+
+
+def build(stage: Path, out: Path, log=print) -> Path:
+    """Typeset the staged book into ``out/<name>.pdf``; returns its path."""
+    stage, out = Path(stage).resolve(), Path(out).resolve()
+    if not (stage / "_config.yml").is_file() or not (stage / "_toc.yml").is_file():
+        raise PdfError(
+            f"no staged book at {stage} (its _config.yml and _toc.yml are missing).\n"
+            "The PDF is made from the stage of the HTML build: run `python -m kzcn build` first "
+            "(or `make pdf`, which does both)."
+        )
+    missing = missing_tools()
+    if missing:
+        raise PdfError(
+            f"{', '.join(missing)} not found: the PDF needs TeX Live.\n"
+            f"Install the Debian packages with `make pdf` or: apt-get install {' '.join(DEBIAN_PACKAGES)}"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    name = pdf_name(stage / "_config.yml")
+    cfg = pdf_config(stage / "_config.yml", out / "_config.yml")
+    render = out / "render"
+    latex_dir = render / "_build" / "latex"
+    shutil.rmtree(latex_dir, ignore_errors=True)  # never report an old PDF as new
+    cmd = [_jupyter_book(), "build", str(stage), "--builder", "pdflatex", "--config", str(cfg)]
+    cmd += ["--path-output", str(render)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(config.ROOT), os.environ.get("PYTHONPATH")]))}
+    started = time.perf_counter()
+    log(f"[pdf] typesetting {stage} with XeLaTeX ...")
+    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, check=False)
+    (out / "jupyter-book.log").write_text(result.stdout, encoding="utf-8")
+    tex_log = next(iter(sorted(latex_dir.glob("*.log"))), None) if latex_dir.is_dir() else None
+    if tex_log is not None:
+        shutil.copyfile(tex_log, out / "latex.log")
+    built = latex_dir / name
+    if result.returncode != 0 or not built.is_file():
+        raise PdfError(
+            f"the LaTeX build failed (exit {result.returncode}); logs: {out / 'jupyter-book.log'}"
+            + (f", {out / 'latex.log'}" if tex_log else "")
+            + "\n"
+            + _tail(result.stdout, 25)
+        )
+    target = out / name
+    tmp = target.with_suffix(".pdf.tmp")
+    shutil.copyfile(built, tmp)
+    os.replace(tmp, target)
+    log(f"[pdf] {target} ({target.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.0f} s")
+    return target
+
+
+def _jupyter_book() -> str:
+    beside = Path(sys.executable).parent / "jupyter-book"
+    return str(beside) if beside.exists() else (shutil.which("jupyter-book") or "jupyter-book")
+
+
+def _tail(text: str, lines: int) -> str:
+    return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+# ------------------------------------------------------------- link from the site
+
+
+def attach_to_site(pdf: Path, site: Path) -> Path:
+    """Copy ``pdf`` to the site root and link it from every page.
+
+    Every page gets a "PDF edition" entry in the theme's download menu; the front
+    page also gets a line under its title.  Idempotent: links from an earlier run
+    are replaced.  Returns the copy in the site.
+    """
+    pdf, site = Path(pdf), Path(site)
+    target = site / pdf.name
+    shutil.copyfile(pdf, target)
+    for page in sorted(site.rglob("*.html")):
+        if "_static" in page.relative_to(site).parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        linked = link_page(text, os.path.relpath(target, page.parent).replace(os.sep, "/"), page == site / "index.html")
+        if linked != text:
+            page.write_text(linked, encoding="utf-8")
+    return target
+
+
+def link_page(text: str, href: str, front_page: bool) -> str:
+    """``text`` (a built HTML page) with links to the PDF at ``href``."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(text, "html.parser")
+    for old in soup.select(f".{LINK_CLASS}"):
+        old.decompose()
+    changed = False
+    label = "PDF edition"
+    for menu in soup.select(".dropdown-download-buttons ul"):
+        item = BeautifulSoup(
+            f'<li class="{LINK_CLASS}"><a href="{html.escape(href)}" class="btn btn-sm dropdown-item" '
+            f'title="The whole book as one PDF (A4)" download>'
+            f'<span class="btn__icon-container"><i class="fas fa-file-pdf"></i></span>'
+            f'<span class="btn__text-container">{label}</span></a></li>',
+            "html.parser",
+        )
+        menu.insert(0, item)
+        changed = True
+    if front_page:
+        heading = soup.select_one("article h1, main h1, h1")
+        if heading is not None:
+            para = BeautifulSoup(
+                f'<p class="{LINK_CLASS}">The whole book is also available as one '
+                f'<a href="{html.escape(href)}">PDF (A4, for print and archiving)</a>.</p>',
+                "html.parser",
+            )
+            heading.insert_after(para)
+            changed = True
+    return str(soup) if changed else text
+
+
+# ------------------------------------------------------------------------- CLI
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kzcn pdf", description="Build the PDF edition of the book.")
+    parser.add_argument("--stage", type=Path, default=None, help="staged book (default: _build/stage)")
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default: _build/pdf)")
+    parser.add_argument("--site", type=Path, default=None, help="site to link the PDF from (default: _build/html)")
+    args = parser.parse_args(argv)
+    build_root = config.build_dir()
+    stage = args.stage or build_root / "stage"
+    out = args.out or build_root / "pdf"
+    site = args.site or build_root / "html"
+    try:
+        pdf = build(stage, out)
+    except PdfError as exc:
+        print(f"PDF FAILED: {exc}", file=sys.stderr)
+        return 1
+    if (site / "index.html").is_file():
+        copy = attach_to_site(pdf, site)
+        print(f"[pdf] linked from the site: {copy}")
+    else:
+        print(f"[pdf] no site at {site}: the PDF is not linked (run `python -m kzcn build` first)")
+    return 0
+
+
+if __name__ == "__main__":
+    # `python -m kzcn.pdf --missing-packages`: what `make pdf-tools` must install
+    if sys.argv[1:] == ["--missing-packages"]:
+        print(*missing_packages())
+        raise SystemExit(0)
+    raise SystemExit(main())
