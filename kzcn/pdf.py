@@ -75,6 +75,8 @@ CJK_FONTS = r"""
 \setCJKmainfont{Noto Serif CJK SC}
 \setCJKsansfont{Noto Sans CJK SC}
 \setCJKmonofont{Noto Sans Mono CJK SC}
+% quotes, dashes and the ellipsis stay in the Latin font (xeCJK would set them full width)
+\xeCJKDeclareCharClass{Default}{"2013,"2014,"2018,"2019,"201C,"201D,"2026,"00B7}
 """
 
 #: Chapter numbering follows the book's table of contents (see :func:`_chapter_macro`).
@@ -104,6 +106,8 @@ NUMBERING = r"""
   \setcounter{secnumdepth}{-1}\def\kzcn@prefix{}}
 % parts are headings of the table of contents, not numbered
 \newcommand\kzcnPart{\setcounter{secnumdepth}{-2}}
+% a part that only repeats the title of its one chapter is not set at all
+\newcommand\kzcnSkipPart{\let\kzcn@part\part\def\part##1{\let\part\kzcn@part}}
 \renewcommand\thefigure{\kzcn@prefix\arabic{figure}}
 \renewcommand\thetable{\kzcn@prefix\arabic{table}}
 \makeatother
@@ -119,6 +123,16 @@ TABLES = r"""
 
 #: sphinx-jupyterbook-latex wraps cell outputs in environments of its own class
 #: file; the book uses Sphinx's standard class, so they are defined here.
+#: The bibliography is set inside the book's References chapter (see ChapterNumbering),
+#: so it opens no chapter of its own.
+BIBLIOGRAPHY = r"""
+\makeatletter
+\renewenvironment{sphinxthebibliography}[1]
+  {\begingroup\def\chapter*##1{}\let\@mkboth\@gobbletwo\begin{thebibliography}{#1}}
+  {\end{thebibliography}\endgroup}
+\makeatother
+"""
+
 CELL_ENVIRONMENTS = r"""
 \newenvironment{sphinxVerbatimInput}{}{}
 \newenvironment{sphinxVerbatimOutput}{}{}
@@ -133,7 +147,9 @@ def latex_elements() -> dict[str, str]:
         "papersize": "a4paper",
         "pointsize": "10pt",
         "sphinxsetup": "hmargin={2.2cm,2.2cm}, vmargin={2.5cm,2.5cm}",
-        "preamble": CJK_FONTS + NUMBERING + TABLES + CELL_ENVIRONMENTS,
+        "preamble": CJK_FONTS + NUMBERING + TABLES + BIBLIOGRAPHY + CELL_ENVIRONMENTS,
+        # LaTeX's own chapter heads ("Chapter 1"), not fncychap's "CHAPTER ONE"
+        "fncychap": "",
         "printindex": "",
         "figure_align": "htbp",
     }
@@ -174,17 +190,113 @@ def _on_doctree_read(app, doctree) -> None:
         classes = set(node.get("classes", []))
         if isinstance(node, nodes.container) and "cell_input" in classes:
             doomed.append(node)
-        elif classes & WEB_ONLY_CLASSES:
+        elif (classes | set(node.get("container_classes", []))) & WEB_ONLY_CLASSES:
             doomed.append(node)
         elif isinstance(node, nodes.raw) and "kzcn-downloads" in node.astext():
             doomed.append(node)
     for node in doomed:
         if node.parent is not None:
             node.parent.remove(node)
+    for table in doctree.findall(nodes.table):
+        fit_table(table)
     # A code cell left without input and output (e.g. papermill's parameters) is dropped whole.
     for cell in list(doctree.findall(nodes.container)):
         if "cell" in cell.get("classes", []) and not cell.children and cell.parent is not None:
             cell.parent.remove(cell)
+
+
+#: About the number of characters of table text (footnotesize) that fit the text column.
+LINE_CHARACTERS = 110
+#: What a column's padding (\tabcolsep on both sides) costs, in characters.
+COLUMN_PADDING = 2
+#: No column gets more than this share of the width for its longest cell.
+WIDEST_COLUMN = 40
+
+
+#: A token too long for a narrow column (an identifier such as "tbl-1-1:1999:export-share") ...
+LONG_TOKEN = re.compile(r"\S{16,}")
+#: ... may break after these separators between letters or digits (never inside a number).
+BREAK_AFTER = re.compile(r"(?<=[A-Za-z0-9])[-:/_](?=[A-Za-z0-9])")
+
+
+def _allow_breaks(text) -> None:
+    """Split a Text node so LaTeX may break long tokens after their separators."""
+    from docutils import nodes
+
+    pieces: list = []
+    value = text.astext()
+    start = 0
+    for match in BREAK_AFTER.finditer(value):
+        if len(_token_around(value, match.start())) < 16:
+            continue
+        pieces.append(nodes.Text(value[start : match.end()]))
+        pieces.append(nodes.raw("", r"\allowbreak{}", format="latex"))
+        start = match.end()
+    if pieces:
+        pieces.append(nodes.Text(value[start:]))
+        text.parent.replace(text, pieces)
+
+
+def _token_around(value: str, index: int) -> str:
+    left = value.rfind(" ", 0, index) + 1
+    right = value.find(" ", index)
+    return value[left : right if right >= 0 else len(value)]
+
+
+def fit_table(table) -> None:
+    """Give a wide table column widths, so LaTeX wraps its cells instead of running off the page.
+
+    Sphinx sets tables without widths in columns as wide as their longest cell; a
+    table whose cells add up to more than a line gets proportional widths (the
+    longest cell of each column, at most :data:`WIDEST_COLUMN` characters, and at
+    least its longest word).
+    """
+    from docutils import nodes
+
+    for tgroup in table.findall(nodes.tgroup):
+        colspecs = [child for child in tgroup.children if isinstance(child, nodes.colspec)]
+        if not colspecs:
+            continue
+        longest = [1] * len(colspecs)
+        floor = [1] * len(colspecs)  # the longest word: LaTeX cannot break it
+        for row in tgroup.findall(nodes.row):
+            header = isinstance(row.parent, nodes.thead)
+            for index, entry in enumerate(row.children[: len(colspecs)]):
+                text = entry.astext().strip()
+                words = BREAK_AFTER.sub(" ", text).split() if LONG_TOKEN.search(text) else text.split()
+                floor[index] = max(floor[index], *(len(word) for word in words or [""]))
+                if not header:
+                    longest[index] = max(longest[index], len(text))
+        widths = column_widths(longest, floor)
+        if widths is None:
+            continue
+        for text in list(tgroup.findall(nodes.Text)):  # after measuring: raw nodes have text too
+            if LONG_TOKEN.search(text.astext()):
+                _allow_breaks(text)
+        for colspec, width in zip(colspecs, widths, strict=True):
+            colspec["colwidth"] = width
+        if "colwidths-given" not in table["classes"]:
+            table["classes"].append("colwidths-given")
+
+
+def column_widths(longest: list[int], floor: list[int]) -> list[int] | None:
+    """Widths (in tenths of a character) for columns whose longest cells and longest
+    words are given; None when the table fits as it is.
+
+    Every column keeps room for its longest word; what is left of the line goes to
+    the columns with longer text, in proportion to what they would need.
+    """
+    available = LINE_CHARACTERS - COLUMN_PADDING * len(longest)
+    want = [max(min(cell, WIDEST_COLUMN), least) for cell, least in zip(longest, floor, strict=True)]
+    natural = [max(cell, least) for cell, least in zip(longest, floor, strict=True)]
+    if sum(natural) <= available:
+        return None
+    if sum(want) <= available:
+        return [10 * w for w in want]
+    spare = max(available - sum(floor), 0)
+    extra = [w - least for w, least in zip(want, floor, strict=True)]
+    total_extra = sum(extra) or 1
+    return [round(10 * (least + spare * e / total_extra)) for least, e in zip(floor, extra, strict=True)]
 
 
 def chapter_macro(env, docname: str) -> str:
@@ -213,13 +325,47 @@ def _numbering_transform():
         def run(self, **kwargs: Any) -> None:
             if not isinstance(self.app.builder, LaTeXBuilder):
                 return
-            for start in list(self.document.findall(addnodes.start_of_file)):
+            starts = list(self.document.findall(addnodes.start_of_file))
+            for start in starts:
                 docname = start.get("docname")
                 if docname in self.env.all_docs:
                     latex = chapter_macro(self.env, docname)
                 else:  # a part heading made from a caption of _toc.yml
                     latex = r"\kzcnPart"
                 start.insert(0, nodes.raw("", latex + "\n", format="latex"))
+            self.bibliography_in_its_chapter(starts)
+            for start in starts:
+                if start.get("docname") not in self.env.all_docs:
+                    self.drop_echo_part(start)
+
+        def bibliography_in_its_chapter(self, starts) -> None:
+            """Sphinx gathers the citations at the very end; put them back on the page
+            that holds the bibliography (book/references), under its heading."""
+            from sphinx.builders.latex.nodes import thebibliography
+
+            bibliographies = getattr(self.env.get_domain("cite"), "bibliographies", {})
+            homes = {getattr(bib, "docname", None) for bib in bibliographies.values()}
+            home = next((s for s in starts if s.get("docname") in homes), None)
+            section = next(iter(home.findall(nodes.section)), None) if home is not None else None
+            if section is None:
+                return
+            for bib in list(self.document.findall(thebibliography)):
+                bib.parent.remove(bib)
+                section.append(bib)
+
+        def drop_echo_part(self, part) -> None:
+            """A part whose only chapter has the part's own title ("References") is that chapter."""
+            section = next(iter(part.findall(nodes.section)), None)
+            if section is None or not section.children or not isinstance(section[0], nodes.title):
+                return
+            chapters = [
+                s for s in part.findall(addnodes.start_of_file) if s.get("docname") in self.env.all_docs
+            ]
+            if len(chapters) != 1:
+                return
+            title = self.env.titles.get(chapters[0]["docname"])
+            if title is not None and title.astext().strip() == section[0].astext().strip():
+                part.insert(0, nodes.raw("", r"\kzcnSkipPart" + "\n", format="latex"))
 
     return ChapterNumbering
 
@@ -300,10 +446,15 @@ def build(stage: Path, out: Path, log=print) -> Path:
     shutil.rmtree(latex_dir, ignore_errors=True)  # never report an old PDF as new
     cmd = [_jupyter_book(), "build", str(stage), "--builder", "pdflatex", "--config", str(cfg)]
     cmd += ["--path-output", str(render)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(config.ROOT), os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(config.ROOT), os.environ.get("PYTHONPATH")])),
+    }
     started = time.perf_counter()
     log(f"[pdf] typesetting {stage} with XeLaTeX ...")
-    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, check=False)
+    result = subprocess.run(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, check=False
+    )
     (out / "jupyter-book.log").write_text(result.stdout, encoding="utf-8")
     tex_log = next(iter(sorted(latex_dir.glob("*.log"))), None) if latex_dir.is_dir() else None
     if tex_log is not None:
@@ -350,7 +501,9 @@ def attach_to_site(pdf: Path, site: Path) -> Path:
         if "_static" in page.relative_to(site).parts:
             continue
         text = page.read_text(encoding="utf-8")
-        linked = link_page(text, os.path.relpath(target, page.parent).replace(os.sep, "/"), page == site / "index.html")
+        linked = link_page(
+            text, os.path.relpath(target, page.parent).replace(os.sep, "/"), page == site / "index.html"
+        )
         if linked != text:
             page.write_text(linked, encoding="utf-8")
     return target
@@ -392,10 +545,14 @@ def link_page(text: str, href: str, front_page: bool) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kzcn pdf", description="Build the PDF edition of the book.")
+    parser = argparse.ArgumentParser(
+        prog="python -m kzcn pdf", description="Build the PDF edition of the book."
+    )
     parser.add_argument("--stage", type=Path, default=None, help="staged book (default: _build/stage)")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default: _build/pdf)")
-    parser.add_argument("--site", type=Path, default=None, help="site to link the PDF from (default: _build/html)")
+    parser.add_argument(
+        "--site", type=Path, default=None, help="site to link the PDF from (default: _build/html)"
+    )
     args = parser.parse_args(argv)
     build_root = config.build_dir()
     stage = args.stage or build_root / "stage"

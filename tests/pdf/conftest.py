@@ -48,7 +48,19 @@ class PdfEdition:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         stem = ARTIFACTS / name
         subprocess.run(
-            ["pdftoppm", "-png", "-r", "100", "-f", str(number), "-l", str(number), "-singlefile", str(self.pdf), str(stem)],
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "100",
+                "-f",
+                str(number),
+                "-l",
+                str(number),
+                "-singlefile",
+                str(self.pdf),
+                str(stem),
+            ],
             check=True,
         )
         return stem.with_suffix(".png")
@@ -84,5 +96,7 @@ def pdf_edition(built_site) -> PdfEdition:
     pdf = out / expected_name()
     assert pdf.is_file(), f"`python -m kzcn pdf` reported success but wrote no {pdf}"
     shutil.copyfile(pdf, ARTIFACTS / pdf.name)  # CI keeps tests/artifacts/
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return PdfEdition(pdf=pdf, site=site, out=out, pages=text.split("\f"))

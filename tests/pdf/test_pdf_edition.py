@@ -56,7 +56,9 @@ def test_pdf_is_built_and_linked_from_the_site(pdf_edition):
 
 
 def test_a4_paper(pdf_edition):
-    info = subprocess.run(["pdfinfo", str(pdf_edition.pdf)], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(
+        ["pdfinfo", str(pdf_edition.pdf)], capture_output=True, text=True, check=True
+    ).stdout
     size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
     assert size, info
     width_mm, height_mm = (float(v) * 25.4 / 72 for v in size.groups())
@@ -68,7 +70,9 @@ def test_thesis_chapters_keep_their_numbers(pdf_edition):
     contents = _normalise(" ".join(pdf_edition.pages[:6]))
     for number, notebook in ((1, "01_chapter1.ipynb"), (3, "03_chapter3.ipynb")):
         title = _normalise(_notebook_title(notebook))
-        assert f"{number} {title}" in contents, f"chapter {number} ({title!r}) is not numbered {number} in the contents"
+        assert f"{number} {title}" in contents, (
+            f"chapter {number} ({title!r}) is not numbered {number} in the contents"
+        )
 
 
 def test_table_1_1_and_figure_3_1_keep_their_numbers(pdf_edition):
@@ -92,7 +96,9 @@ def test_references_heading_and_entries(pdf_edition):
 
 
 def test_every_font_is_embedded(pdf_edition):
-    listing = subprocess.run(["pdffonts", str(pdf_edition.pdf)], capture_output=True, text=True, check=True).stdout
+    listing = subprocess.run(
+        ["pdffonts", str(pdf_edition.pdf)], capture_output=True, text=True, check=True
+    ).stdout
     rows = listing.splitlines()[2:]
     assert rows, listing
     not_embedded = [row for row in rows if row.split()[-5] != "yes"]
@@ -112,7 +118,9 @@ def test_chinese_and_russian_text_is_typeset(pdf_edition):
         printed = set(script.findall(pdf_edition.text))
         assert shown <= printed, f"{name} characters missing from the PDF: {''.join(sorted(shown - printed))}"
     log = (pdf_edition.out / "latex.log").read_text(encoding="utf-8", errors="replace")
-    assert "Missing character" not in log, [line for line in log.splitlines() if "Missing character" in line][:5]
+    assert "Missing character" not in log, [line for line in log.splitlines() if "Missing character" in line][
+        :5
+    ]
 
 
 def test_no_code_is_printed(pdf_edition):
@@ -137,4 +145,6 @@ def test_nothing_runs_off_the_page(pdf_edition):
         for match in re.finditer(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)
         if float(match.group(1)) > OVERFULL_LIMIT_PT
     ]
-    assert not too_wide, f"{len(too_wide)} lines or tables overrun the text column by up to {max(too_wide):.0f} pt"
+    assert not too_wide, (
+        f"{len(too_wide)} lines or tables overrun the text column by up to {max(too_wide):.0f} pt"
+    )
