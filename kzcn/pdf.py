@@ -108,14 +108,23 @@ NUMBERING = r"""
 \newcommand\kzcnPart{\setcounter{secnumdepth}{-2}}
 % a part that only repeats the title of its one chapter is not set at all
 \newcommand\kzcnSkipPart{\let\kzcn@part\part\def\part##1{\let\part\kzcn@part}}
-\renewcommand\thefigure{\kzcn@prefix\arabic{figure}}
-\renewcommand\thetable{\kzcn@prefix\arabic{table}}
+% after Sphinx's own numbering, which it sets at \begin{document}
+\AtBeginDocument{\renewcommand\thefigure{\kzcn@prefix\arabic{figure}}%
+  \renewcommand\thetable{\kzcn@prefix\arabic{table}}%
+  % hyperref's anchors stay unique although plain pages reuse the chapter counter
+  \renewcommand\theHfigure{\arabic{chapter}.\kzcn@prefix\arabic{figure}}%
+  \renewcommand\theHtable{\arabic{chapter}.\kzcn@prefix\arabic{table}}}
 \makeatother
 """
 
 #: Tables: smaller type and tighter columns, so the wide ones fit the text width.
 TABLES = r"""
 \usepackage{etoolbox}
+% Sphinx's proportional column (see fit_table), set ragged right: narrow justified cells gape
+\makeatletter
+\newcolumntype{\X}[2]{>{\raggedright\arraybackslash}p{\dimexpr
+      (\linewidth-\spx@arrayrulewidth)*#1/#2-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}
+\makeatother
 \AtBeginEnvironment{tabulary}{\footnotesize\setlength{\tabcolsep}{3pt}}
 \AtBeginEnvironment{longtable}{\footnotesize\setlength{\tabcolsep}{3pt}}
 \AtBeginEnvironment{tabular}{\footnotesize\setlength{\tabcolsep}{3pt}}
