@@ -506,16 +506,36 @@ def attach_to_site(pdf: Path, site: Path) -> Path:
     pdf, site = Path(pdf), Path(site)
     target = site / pdf.name
     shutil.copyfile(pdf, target)
+    front = front_page(site)
     for page in sorted(site.rglob("*.html")):
         if "_static" in page.relative_to(site).parts:
             continue
         text = page.read_text(encoding="utf-8")
         linked = link_page(
-            text, os.path.relpath(target, page.parent).replace(os.sep, "/"), page == site / "index.html"
+            text, os.path.relpath(target, page.parent).replace(os.sep, "/"), page.resolve() == front.resolve()
         )
         if linked != text:
             page.write_text(linked, encoding="utf-8")
     return target
+
+
+def front_page(site: Path) -> Path:
+    """The page a reader lands on: ``index.html``, or where its redirect points."""
+    index = site / "index.html"
+    match = (
+        re.search(
+            r'http-equiv="Refresh"[^>]*url=([^"]+)"|url=([^"]+)"[^>]*http-equiv="Refresh"',
+            index.read_text(encoding="utf-8"),
+            re.IGNORECASE,
+        )
+        if index.is_file()
+        else None
+    )
+    if match:
+        target = (site / (match.group(1) or match.group(2)).strip()).resolve()
+        if target.is_file():
+            return target
+    return index
 
 
 def link_page(text: str, href: str, front_page: bool) -> str:
@@ -538,7 +558,8 @@ def link_page(text: str, href: str, front_page: bool) -> str:
         menu.insert(0, item)
         changed = True
     if front_page:
-        heading = soup.select_one("article h1, main h1, h1")
+        # the article's own title, not the theme's print-only copy of the book title
+        heading = soup.select_one("article h1") or soup.select_one("main h1")
         if heading is not None:
             para = BeautifulSoup(
                 f'<p class="{LINK_CLASS}">The whole book is also available as one '
