@@ -519,6 +519,21 @@ def attach_to_site(pdf: Path, site: Path) -> Path:
     return target
 
 
+def attach_if_built(stage: Path, site: Path) -> Path | None:
+    """Link the last PDF made from ``stage`` (``<stage>/../pdf/<name>.pdf``) from ``site``.
+
+    For :func:`kzcn.publish.finalize` (``pdf.attach_if_built(stage_dir, new_site)``):
+    a rebuilt site would otherwise lose the PDF that ``make pdf`` put into the
+    previous one.  Does nothing when no PDF was built.
+    """
+    stage = Path(stage)
+    name = pdf_name(stage / "_config.yml") if (stage / "_config.yml").is_file() else None
+    built = stage.parent / "pdf" / name if name else None
+    if built is None or not built.is_file():
+        return None
+    return attach_to_site(built, site)
+
+
 def front_page(site: Path) -> Path:
     """The page a reader lands on: ``index.html``, or where its redirect points."""
     index = site / "index.html"

@@ -53,3 +53,17 @@ def test_no_stage_is_one_clear_message(tmp_path, capsys):
     err = capsys.readouterr().err
     assert status == 1
     assert "no staged book" in err and "python -m kzcn build" in err and "Traceback" not in err
+
+
+def test_a_republished_site_gets_the_last_pdf_again(tmp_path):
+    stage, site = tmp_path / "stage", tmp_path / "html"
+    stage.mkdir()
+    (site / "book").mkdir(parents=True)
+    (stage / "_config.yml").write_text("latex:\n  latex_documents:\n    targetname: edition.tex\n")
+    (site / "book" / "index.html").write_text(PAGE)
+    assert pdf.attach_if_built(stage, site) is None, "no PDF built yet: nothing to link"
+    (tmp_path / "pdf").mkdir()
+    (tmp_path / "pdf" / "edition.pdf").write_bytes(b"%PDF-1.7 stand-in")
+    copy = pdf.attach_if_built(stage, site)
+    assert copy == site / "edition.pdf" and copy.read_bytes() == b"%PDF-1.7 stand-in"
+    assert 'href="../edition.pdf"' in (site / "book" / "index.html").read_text()
