@@ -30,7 +30,7 @@ TEST_ARGS ?=
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help venv data book test lint format clean distclean lock bench browser serve lab kernel
+.PHONY: help venv data book test lint format clean distclean lock bench browser serve lab kernel pdf pdf-tools
 
 help: ## list the targets
 	@echo "usage: make <target> [PARTNER=ISO3] [JOBS=N] [TEST_ARGS=...]"
@@ -65,9 +65,22 @@ browser: venv ## install Debian chromium for the browser tests if it is missing
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends fonts-noto-cjk >/dev/null; \
 	fi
 
+# The PDF edition (kzcn/pdf.py): XeLaTeX, CJK and free fonts, poppler for the
+# tests; the package list is kzcn.pdf.DEBIAN_PACKAGES (one place).
+pdf-tools: venv ## install Debian's TeX Live, CJK fonts and poppler for the PDF if missing
+	@missing="$$($(PY) -m kzcn.pdf --missing-packages)"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing (apt-get): $$missing"; \
+	  $(SUDO) apt-get -o DPkg::Lock::Timeout=600 update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+pdf: book pdf-tools ## the PDF edition -> _build/pdf/<name>.pdf, linked from _build/html
+	$(PY) -m kzcn pdf
+
 # pytest exits 5 when it collected no tests: that is a broken suite, not a pass,
 # so the exit code is reported explicitly instead of being hidden by a wrapper.
-test: venv browser ## run the whole test suite (unit, integration, pipeline, browser)
+test: venv browser pdf-tools ## run the whole test suite (unit, integration, pipeline, browser, PDF)
 	@rc=0; $(PY) -m pytest $(TEST_ARGS) || rc=$$?; \
 	if [ $$rc = 5 ]; then echo "make test: pytest collected no tests - failing" >&2; fi; \
 	exit $$rc

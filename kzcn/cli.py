@@ -16,6 +16,7 @@ COMMANDS = {
     "data": ("kzcn.datacli", "fetch, verify and parse the raw files declared in data/sources.yml"),
     "build": ("kzcn.pipeline", "execute the notebooks and assemble the book"),
     "figure": ("kzcn.figurecli", "rebuild one figure or table from the raw data, without the book"),
+    "pdf": ("kzcn.pdf", "typeset the staged book as one PDF (_build/pdf/), linked from the site"),
 }
 
 
