@@ -92,9 +92,8 @@ lint: venv ## ruff check + ruff format --check on the whole tree
 format: venv ## apply ruff format
 	$(PY) -m ruff format .
 
-lock: venv ## regenerate the pinned requirements.txt from requirements.in (pip-compile)
-	$(VENV)/bin/pip-compile --strip-extras --no-emit-index-url --no-emit-find-links \
-	  --quiet --output-file requirements.txt requirements.in
+lock: venv ## regenerate the pinned requirements.txt from requirements.in (uv pip compile, keeps current pins)
+	$(VENV)/bin/uv pip compile --quiet --strip-extras --python-version 3.11 requirements.in -o requirements.txt
 
 bench: venv ## cold parse (+ table hashes), then clean / no-change / prose / code / raw-file builds vs jupyter-book
 	$(PY) benchmarks/parse.py --reference
