@@ -152,6 +152,8 @@ def check_inside(path: Path, base: Path, what: str) -> Path:
     if not resolved.is_relative_to(Path(base).resolve()):
         raise ValueError(f"{what} {path} is outside {base}; refusing to write or delete it")
     return resolved
+
+
 # --------------------------------------------------------------------------
 # Where the book and its code live on the web (helper "jupyter", issue 13).
 # One repository setting and one site URL; every citation, figures.json,

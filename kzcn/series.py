@@ -27,11 +27,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
 
 import pandas as pd
 
-from kzcn import measures
+from kzcn import countries, measures
 
 #: ledger table (flow, measure) -> the quantity of the vocabulary it measures.
 #: Growth by flow has no quantity of its own in the vocabulary (prose only speaks
@@ -612,13 +611,9 @@ def _wdi_candidate(indicator: str, label: str, money: bool = False):
     return compute
 
 
-@cache
 def _country_codes() -> frozenset[str]:
     """ISO3 codes of single economies (WDI also lists aggregates such as WLD or HIC)."""
-    import country_converter
-
-    codes = country_converter.CountryConverter().data["ISO3"]
-    return frozenset(str(code) for code in codes if isinstance(code, str) and len(code) == 3)
+    return countries.single_economy_codes()
 
 
 def _rank_candidate(numerator: str, label: str, denominator: str | None = None):

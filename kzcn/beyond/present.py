@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 
 import pandas as pd
 
-#: Names of aggregates and partners the book names differently from country_converter's short names.
+from kzcn import countries
+
+#: Names of aggregates and partners the book names differently from the short names of kzcn.countries.
 EXTRA_NAMES = {"EUU": "European Union", "KOR": "South Korea", "WLD": "World", "HKG": "Hong Kong"}
 
 
-@functools.cache
-def _converter():
-    import country_converter
-
-    return country_converter.CountryConverter()
-
-
 def name_of(code: str) -> str:
-    """Plain name of a partner code: the book's own names first (``kzcn.analysis``), then country_converter."""
+    """Plain name of a partner code: the book's own names first (``kzcn.analysis``), then the committed economies table."""
     from kzcn import analysis
 
     if code in analysis.COUNTRY_NAMES:
         return analysis.name_of(code)
     if code in EXTRA_NAMES:
         return EXTRA_NAMES[code]
-    name = _converter().convert(code, src="ISO3", to="name_short", not_found=None)
-    return str(name) if name else code
+    return countries.economies().get(code, code)
 
 
 def integer_years(ax, nbins: int = 8) -> None:
