@@ -7,6 +7,7 @@ with a comma), so the CSV is read with ``index_col=False``; the HS edition
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -34,7 +35,10 @@ REQUIRED += ["customsCode", "motCode", "primaryValue", "classificationCode"]
 def parse(path: Path, source=None) -> pd.DataFrame:
     """One Comtrade CSV -> ``reporter, partner, flow, year, product_level, product, ...`` (US$)."""
     name = where(path)
-    table = read_csv(path, REQUIRED, dtype=str, keep_default_na=False, index_col=False)
+    with warnings.catch_warnings():
+        # pandas 3 warns about the documented short header (module docstring); it is expected here
+        warnings.simplefilter("ignore", pd.errors.ParserWarning)
+        table = read_csv(path, REQUIRED, dtype=str, keep_default_na=False, index_col=False)
     # Only the plain totals: annual, no second partner, all customs procedures, all transport modes.
     checks = {"freqCode": {"A"}, "partner2ISO": {"W00"}, "customsCode": {"C00"}, "motCode": {"0"}}
     for column, allowed in checks.items():
