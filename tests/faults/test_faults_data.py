@@ -161,6 +161,27 @@ def test_hanging_server_times_out_and_leaves_nothing(fp, monkeypatch):
     assert not [p for p in fp.raw.rglob("tmp*") if p.is_file()]
 
 
+def test_server_that_stalls_mid_file_is_a_network_failure(fp, monkeypatch):
+    monkeypatch.setenv("KZCN_FETCH_DEADLINE", "3")
+    monkeypatch.setenv("KZCN_FETCH_TIMEOUT", "1")
+    source = fetch_growth(fp)
+    fp.server.set("stall")
+    with pytest.raises(fetch.FetchError) as error:
+        fetch.fetch_one(source, progressbar=False)
+    assert error.value.kind == "network" and fp.server.requests >= 2  # retried: may be transient
+    assert not source.cache_path().exists()
+    assert not [p for p in fp.raw.rglob("tmp*") if p.is_file()]
+
+
+def test_wrong_bytes_are_refused_at_once(fp):
+    source = fetch_growth(fp)
+    fp.server.set("garbage")
+    with pytest.raises(fetch.FetchError, match="sha256 mismatch") as error:
+        fetch.fetch_one(source, progressbar=False)
+    assert error.value.kind == "checksum" and fp.server.requests == 1
+    assert f"expected: sha256 {source.sha256}" in str(error.value)
+
+
 def test_transient_errors_are_retried(fp):
     source = fetch_growth(fp)
     fp.server.set("fail", failures=2)
