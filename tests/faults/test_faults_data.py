@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import shutil
-import time
 
 import pytest
 from conftest import GDP, GROWTH
@@ -141,34 +140,24 @@ def test_trickling_server_hits_the_total_deadline(fp, monkeypatch):
     monkeypatch.setenv("KZCN_FETCH_TIMEOUT", "5")
     source = fetch_growth(fp)
     fp.server.set("trickle")
-    started = time.monotonic()
     with pytest.raises(fetch.FetchError, match="deadline of 2 s") as error:
         fetch.fetch_one(source, progressbar=False)
-    assert time.monotonic() - started < 30  # bounded (a trickle used to run forever)
     assert error.value.kind == "network"
     assert not source.cache_path().exists()
     assert not [p for p in fp.raw.rglob("tmp*") if p.is_file()]
 
 
-def test_hanging_server_times_out_and_leaves_nothing(fp, monkeypatch):
+@pytest.mark.parametrize("mode", ["hang", "stall"])
+def test_silent_server_is_a_network_failure_and_leaves_nothing(fp, monkeypatch, mode):
+    """``hang``: no answer at all; ``stall``: half the file, then silence (retried: may be transient)."""
     monkeypatch.setenv("KZCN_FETCH_DEADLINE", "3")
     monkeypatch.setenv("KZCN_FETCH_TIMEOUT", "1")
     source = fetch_growth(fp)
-    fp.server.set("hang")
+    fp.server.set(mode)
     with pytest.raises(fetch.FetchError) as error:
         fetch.fetch_one(source, progressbar=False)
     assert GROWTH in str(error.value) and error.value.kind == "network"
-    assert not [p for p in fp.raw.rglob("tmp*") if p.is_file()]
-
-
-def test_server_that_stalls_mid_file_is_a_network_failure(fp, monkeypatch):
-    monkeypatch.setenv("KZCN_FETCH_DEADLINE", "3")
-    monkeypatch.setenv("KZCN_FETCH_TIMEOUT", "1")
-    source = fetch_growth(fp)
-    fp.server.set("stall")
-    with pytest.raises(fetch.FetchError) as error:
-        fetch.fetch_one(source, progressbar=False)
-    assert error.value.kind == "network" and fp.server.requests >= 2  # retried: may be transient
+    assert fp.server.requests >= 2
     assert not source.cache_path().exists()
     assert not [p for p in fp.raw.rglob("tmp*") if p.is_file()]
 
