@@ -17,6 +17,7 @@ file, URL and both hashes.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import sys
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import pooch
 import requests
+import urllib3
 
 from kzcn import config
 from kzcn.manifest import Manifest, Source, load_manifest
@@ -52,11 +54,12 @@ class FetchError(RuntimeError):
 
 
 class _Abort(Exception):
-    """A download stopped for good (deadline, size cap, 4xx): pooch must not retry it."""
+    """A download stopped for good (deadline, size cap, 4xx, wrong bytes): pooch must not retry it."""
 
-    def __init__(self, reason: str, kind: str = "network") -> None:
+    def __init__(self, reason: str, kind: str = "network", actual: str | None = None) -> None:
         super().__init__(reason)
         self.kind = kind
+        self.actual = actual
 
 
 def sha256_of(path: Path) -> str:
@@ -107,14 +110,19 @@ class _Downloader:
                     f"the server announces {declared} bytes, the manifest declares {cap}", kind="checksum"
                 )
             received = 0
+            digest = hashlib.sha256()
             with open(output_file, "wb") as handle:
                 while True:
                     # read1 returns what has arrived (a trickle too), so the deadline is checked
                     # after every read; a silent server trips the read timeout instead.
-                    chunk = response.raw.read1(65536, decode_content=True)
+                    try:
+                        chunk = response.raw.read1(65536, decode_content=True)
+                    except urllib3.exceptions.HTTPError as error:  # cut or stalled: transient
+                        raise requests.ConnectionError(f"{type(error).__name__}: {error}") from error
                     if not chunk:
                         break
                     received += len(chunk)
+                    digest.update(chunk)
                     if received > cap:
                         raise _Abort(
                             f"more than the {cap} bytes the manifest declares were sent", kind="checksum"
@@ -125,6 +133,13 @@ class _Downloader:
                             f"of {self.deadline:g} s"
                         )
                     handle.write(chunk)
+            if digest.hexdigest() != self.source.sha256:
+                # a complete transfer of other bytes: retrying would fetch the same bytes again
+                raise _Abort(
+                    "sha256 mismatch: the downloaded bytes are not the declared file",
+                    kind="checksum",
+                    actual=digest.hexdigest(),
+                )
 
 
 def _fail(
@@ -240,7 +255,7 @@ def _download(source: Source, url: str, progressbar: bool, log: Log) -> Path:
     try:
         path = cache.fetch(source.relpath, downloader=downloader, progressbar=progressbar)
     except _Abort as error:
-        raise _fail(source, url, str(error), kind=error.kind) from error
+        raise _fail(source, url, str(error), error.actual, kind=error.kind) from error
     except requests.HTTPError as error:
         status = error.response.status_code if error.response is not None else "?"
         raise _fail(source, url, f"HTTP error {status} (after {downloader.attempts} attempts)") from error

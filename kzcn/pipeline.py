@@ -528,7 +528,7 @@ def swap_directories(new: Path, current: Path) -> None:
     Linux's ``renameat2(RENAME_EXCHANGE)`` swaps two directories in one step, so
     a reader never sees a missing or half-written site.  Elsewhere, two renames.
     """
-    if current.exists():
+    if current.exists() and sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
             at_fdcwd = -100
@@ -537,6 +537,7 @@ def swap_directories(new: Path, current: Path) -> None:
                 return
         except (AttributeError, OSError):
             pass
+    if current.exists():
         backup = current.with_name(current.name + f".old-{os.getpid()}")
         os.rename(current, backup)
         os.rename(new, current)

@@ -252,11 +252,18 @@ def parse_all(
         return {source_id: _row_count(source_id, manifest) for source_id in selected}
     # "spawn": a worker is a fresh interpreter that inherits no open file (the
     # build lock stays with the build), and it ends itself when the build dies.
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=procs.exit_when_orphaned,
         initargs=(os.getpid(),),
-    ) as pool:
-        counts = pool.map(_row_count, selected, itertools.repeat(manifest), chunksize=4)
-        return dict(zip(selected, counts, strict=True))
+    )
+    try:
+        counts = list(pool.map(_row_count, selected, itertools.repeat(manifest), chunksize=4))
+    except BaseException:
+        # SIGTERM, Ctrl-C or a failure: nothing new starts; the running parses finish
+        # their atomic writes, and the workers have exited when this returns.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return dict(zip(selected, counts, strict=True))

@@ -88,11 +88,18 @@ class FaultHandler(loopback.QuietHandler):
         data = path.read_bytes()
         if mode == "oversized":
             data = data + b"x" * (len(data) + 10)
+        if mode == "garbage":
+            data = bytes(255 - byte for byte in data)
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
         if mode != "oversized":
             self.send_header("Content-Length", str(len(data)))
         self.end_headers()
+        if mode == "stall":  # half the body, then silence
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            state.release.wait(60)
+            return
         if mode == "trickle":
             # one small piece now and then: never idle long enough for a read timeout
             for start in range(0, len(data), 64):
@@ -112,7 +119,13 @@ class FaultHandler(loopback.QuietHandler):
 
 @dataclass
 class FaultServer:
-    """A loopback server of ``directory``: ``mode`` is normal, trickle, hang, fail or oversized."""
+    """A loopback server of ``directory``.
+
+    ``mode``: normal; trickle (64 bytes every ``trickle_pause`` s); hang (accepts, never
+    answers); stall (half the body, then silence); fail (HTTP 503 ``failures`` times, then
+    normal); oversized (more bytes than the file, no Content-Length); garbage (other bytes
+    of the same length).
+    """
 
     directory: Path
     mode: str = "normal"
