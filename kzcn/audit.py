@@ -874,7 +874,7 @@ def evidence_sentence(row: AuditRow) -> str:
         if row.cause == INTERNAL:
             return f"No raw data measure this, but the thesis's own numbers disagree: {row.evidence}."
         reason = series.NO_RAW_SOURCE.get(row.measure.quantity) or row.needs
-        return f"No file of the companion's data measures this ({reason})."
+        return f"No file of the companion's data measures this: {reason}."
     best = row.best
     who = (best.reporter if best else "") or reporter_words(row.recomputed_source) or row.recomputed_source
     decimals = 0 if row.unit == "rank" else row.decimals + 1

@@ -76,27 +76,27 @@ MIRROR_QUANTITY = {
 #: Quantities that add up over the members of a group (shares and growth rates do not).
 ADDITIVE = ("exports", "imports", "trade_total", "trade_balance")
 
-#: Quantities no file in the manifest measures, with the reason (shown on the audit page).
+#: Quantities no file in the manifest measures, as a reader-facing phrase (shown on the audit page).
 NO_RAW_SOURCE = {
-    "gnp": "GNP in tenge: the manifest has no national-accounts series in local currency",
-    "gnp_growth": "real GNP growth: the manifest has no GNP at constant prices",
-    "gnp_relative": "GNP relative to an earlier year: the manifest has no GNP at constant prices",
-    "investment": "investment flows and stocks: the only FDI source (wiiw) is in euro and by the recipient",
-    "investment_projects": "project lists are not statistical series",
-    "loan": "loans: no lending data in the manifest",
-    "financing": "credit lines and funds: no financing data in the manifest",
-    "contract_value": "contract values: not statistical series",
-    "project_value": "project costs: not statistical series",
-    "length": "lengths of pipelines, railways and borders: no such data in the manifest",
-    "capacity": "design capacities: no such data in the manifest",
-    "production_volume": "production volumes: no such data in the manifest",
-    "transport_volume": "transport volumes: no such data in the manifest",
-    "reserves": "resource reserves: no such data in the manifest",
-    "resource_rank": "resource rankings: no such data in the manifest",
-    "jobs": "employment counts: no such data in the manifest",
-    "share_other": "shares other than trade shares: no matching series in the manifest",
-    "investor_rank": "ranks of investor countries: the FDI source in the manifest (wiiw) is not parsed by partner rank yet",
-    "commodity_trade": "HS-chapter trade for 2010-2011 is not in any raw file (data README: 'Not available')",
+    "gnp": "GNP in tenge (there are no national accounts in local currency)",
+    "gnp_growth": "real GNP growth (there is no GNP at constant prices)",
+    "gnp_relative": "GNP relative to an earlier year (there is no GNP at constant prices)",
+    "investment": "investment flows and stocks (the one FDI source, wiiw, is in euro and by the receiving country)",
+    "investment_projects": "lists of investment projects",
+    "loan": "loans (there are no lending data)",
+    "financing": "credit lines and funds (there are no financing data)",
+    "contract_value": "contract values",
+    "project_value": "project costs",
+    "length": "lengths of pipelines, railways and borders",
+    "capacity": "design capacities",
+    "production_volume": "production volumes",
+    "transport_volume": "transport volumes",
+    "reserves": "resource reserves",
+    "resource_rank": "resource rankings",
+    "jobs": "employment counts",
+    "share_other": "shares other than trade shares (stakes, road conditions)",
+    "investor_rank": "ranks of investor countries (the one FDI source, wiiw, is not read by investing country)",
+    "commodity_trade": "trade by HS chapter for 2010–2011 (the product data start later)",
 }
 
 #: Quantities that are not statistics at all: spans of years, counts of chapters, stages,

@@ -71,10 +71,14 @@
     }
     form.addEventListener("change", apply);
     form.addEventListener("submit", function (event) { event.preventDefault(); });
+    rows.forEach(function (row) { row.style.scrollMarginTop = "5em"; });
     var heading = anchor ? anchor.closest("section") : null;
     var target = document.getElementById("summary") || heading || main;
     target.parentNode.insertBefore(form, target);
     apply();
+    // the form moved the page: bring a row named in the address back into view
+    var wanted = window.location.hash ? document.getElementById(window.location.hash.slice(1)) : null;
+    if (wanted && wanted.hasAttribute("data-status")) { wanted.scrollIntoView(); }
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);

@@ -70,3 +70,16 @@ def test_claims_document_is_complete_and_json_ready(mirror_env):
     text = json.dumps(document, allow_nan=False)  # NaN is not JSON: missing values must be null
     assert '"row_id"' in text and '"anchor"' in text
     assert document["summary"]["status"] == verdicts.counts(table)["status"]
+
+
+def test_verdict_inputs_are_what_the_input_log_recorded(mirror_env):
+    """Each verdict's inputs come from what was read, and every one of them reached the input log."""
+    from kzcn import verdicts
+
+    table = verdicts.table()
+    logged = set(verdicts.inputs_read(table))
+    used = {item for items in table["inputs"] for item in items}
+    assert used and used <= logged
+    assert {"ledger:claims.csv", "ledger:tables.csv", "ledger:audit_annotations.csv"} <= logged
+    not_statistics = table[table["status"] == verdicts.NOT_A_STATISTIC]
+    assert all(len(items) == 0 for items in not_statistics["inputs"])

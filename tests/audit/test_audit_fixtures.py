@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kzcn import audit
+from kzcn import audit, series
 
 MN = 1e6
 
@@ -77,3 +77,13 @@ NO_CELLS = pd.DataFrame(
     + ["flow", "measure", "commodity", "hs2", "printed", "value", "printed_unit", "unit", "note"]
 )
 NO_ANNOTATIONS = pd.DataFrame(columns=list(audit.ANNOTATION_COLUMNS))
+
+
+def audited(claims, cells=NO_CELLS, annotations=NO_ANNOTATIONS) -> list:
+    """The audit rows of hand-made claims (and cells) against the fixture's flows."""
+    return audit.audit_rows(
+        claims=pd.DataFrame(claims),
+        cells=cells,
+        data=series.DataContext(loader=fake_loader),
+        annotations=annotations,
+    )

@@ -6,19 +6,13 @@ import math
 
 import pandas as pd
 import pytest
-from test_audit_fixtures import NO_ANNOTATIONS, NO_CELLS, claim, fake_loader
+from test_audit_fixtures import NO_ANNOTATIONS, NO_CELLS, audited, claim
 
 from kzcn import audit, compare, series, verdicts
 
 
 def run(claims, cells=NO_CELLS, annotations=NO_ANNOTATIONS):
-    rows = audit.audit_rows(
-        claims=pd.DataFrame(claims),
-        cells=cells,
-        data=series.DataContext(loader=fake_loader),
-        annotations=annotations,
-    )
-    return audit.audit_table(rows).set_index("row_id")
+    return audit.audit_table(audited(claims, cells, annotations)).set_index("row_id")
 
 
 def test_reproduced_value_has_no_cause():

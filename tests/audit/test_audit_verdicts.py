@@ -8,19 +8,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_audit_fixtures import NO_ANNOTATIONS, NO_CELLS, claim, fake_loader
+from test_audit_fixtures import audited, claim
 
-from kzcn import audit, compare, series, verdicts
+from kzcn import audit, compare, verdicts
 
 
 def run(claims) -> pd.DataFrame:
-    rows = audit.audit_rows(
-        claims=pd.DataFrame(claims),
-        cells=NO_CELLS,
-        data=series.DataContext(loader=fake_loader),
-        annotations=NO_ANNOTATIONS,
-    )
-    return verdicts.frame_of(rows).set_index("id")
+    return verdicts.frame_of(audited(claims)).set_index("id")
 
 
 def test_table_has_the_contract_columns():
