@@ -483,8 +483,10 @@ def _provenance_block(meta: Mapping[str, Any]) -> str:
     notebook = meta.get("notebook") or "(run outside the build pipeline)"
     cell = meta.get("execution_count")
     lines.append(f"- **Made by**: notebook `{notebook}`" + (f", cell [{cell}]" if cell else ""))
-    command = html.escape(rebuild_command(meta["id"], meta.get("parameters")))
-    lines.append(f"- **Rebuild it alone**: <code>{command}</code>")
+    command = rebuild_command(meta["id"], meta.get("parameters"))
+    # a code span keeps "--" as typed; a value with a backtick (never a valid country) is shown escaped
+    shown_command = f"`{command}`" if "`" not in command else _escape_inline(command)
+    lines.append(f"- **Rebuild it alone**: {shown_command}")
     lines.append("- **Raw inputs read**:")
     lines.extend(_input_link(record) for record in meta.get("inputs", []))
     if not meta.get("inputs"):

@@ -73,6 +73,7 @@ def lab(tmp_path_factory, mirror_env) -> Iterator[tuple[str, str, Path]]:
             "jupyter",
             "lab",
             "--no-browser",
+            *(["--allow-root"] if os.geteuid() == 0 else []),  # CI runs as root
             "--ServerApp.ip=127.0.0.1",
             f"--ServerApp.port={port}",
             "--ServerApp.port_retries=0",
