@@ -178,11 +178,14 @@ FIGURE_PROBE = """() => {
       }
     }
   }
-  // marks against their axes: clip rectangles are the axes boxes
+  // marks against their axes: clip rectangles are the axes boxes (SVG user units;
+  // matplotlib draws paths untransformed and places markers with <use x y>)
   const clipRect = el => {
     const ref = (el.getAttribute('clip-path') || '').match(/url\\(#([^)]+)\\)/);
     const rect = ref && document.getElementById(ref[1])?.querySelector('rect');
-    return rect ? rect.getBoundingClientRect() : null;
+    if (!rect) return null;
+    const [x, y, w, h] = ['x', 'y', 'width', 'height'].map(a => parseFloat(rect.getAttribute(a)));
+    return {left: x, top: y, right: x + w, bottom: y + h};
   };
   const outside = (inner, outer, tol) =>
     inner.left < outer.left - tol || inner.right > outer.right + tol ||
@@ -192,16 +195,27 @@ FIGURE_PROBE = """() => {
     if (!clip) continue;
     const group = el.closest('g[id]');
     const name = group ? group.id : el.tagName;
-    if (/^(xtick|ytick)_/.test(name) || el.closest('g[id^="xtick_"], g[id^="ytick_"]')) continue;
-    const marks = el.tagName === 'g' ? [...el.querySelectorAll('use')] : [el];
+    if (el.closest('g[id^="xtick_"], g[id^="ytick_"]')) continue;
+    const marks = el.tagName === 'g' ? [...el.querySelectorAll('use, path')] : [el];
     for (const mark of marks) {
-      let box = mark.getBoundingClientRect();
-      if (mark.tagName === 'use') {  // a marker: its centre must be inside
-        const x = box.left + box.width / 2, y = box.top + box.height / 2;
+      if (mark.closest('defs')) continue;
+      const b = mark.getBBox();
+      if (b.width === 0 && b.height === 0) continue;
+      let box = {left: b.x, right: b.x + b.width, top: b.y, bottom: b.y + b.height};
+      if (mark.tagName === 'use' && b.width < 20 && b.height < 20) {  // a marker: its centre must be inside
+        const x = b.x + b.width / 2, y = b.y + b.height / 2;
         box = {left: x, right: x, top: y, bottom: y};
       }
-      if (box.width === 0 && box.height === 0 && mark.tagName !== 'use') continue;
-      if (outside(box, clip, 1.5)) { problems.push(`${name} reaches outside its axes`); break; }
+      // a bar from zero on a logarithmic axis starts at minus infinity (drawn as a
+      // huge coordinate): that end is the axis, not data
+      const far = 100 * Math.max(clip.right - clip.left, clip.bottom - clip.top);
+      box = {
+        left: box.left < clip.left - far ? clip.left : box.left,
+        right: box.right > clip.right + far ? clip.right : box.right,
+        top: box.top < clip.top - far ? clip.top : box.top,
+        bottom: box.bottom > clip.bottom + far ? clip.bottom : box.bottom,
+      };
+      if (outside(box, clip, 1.0)) { problems.push(`${name} reaches outside its axes`); break; }
     }
   }
   return problems;
