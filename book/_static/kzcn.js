@@ -79,11 +79,18 @@
      so that it can be scrolled with the arrow keys.  A stop in the Tab order needs a
      role and a name (WCAG 4.1.2): such a box becomes a named region while it is
      focusable, and plain again when it is not. */
+  const SCROLLING = "pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, " +
+    ".pst-scrollable-table-container";
+
   function nameOf(box) {
     const caption = box.querySelector("caption");
     if (caption) return caption.textContent.replace(/\s+/g, " ").trim() + " (scrolls sideways)";
-    if (box.matches("pre")) return "Code (scrolls)";
-    return "Output (scrolls)";
+    // landmarks need distinct names: number the boxes of each kind in page order
+    const kind = box.matches("pre") ? "Code" : "Output";
+    const same = Array.from(document.querySelectorAll(SCROLLING)).filter(function (other) {
+      return !other.querySelector("caption") && other.matches("pre") === box.matches("pre");
+    });
+    return kind + " " + (same.indexOf(box) + 1) + " (scrolls)";
   }
 
   function nameScrollingBoxes() {
@@ -98,10 +105,10 @@
         box.removeAttribute("aria-label");
       }
     };
-    main.querySelectorAll("[tabindex]").forEach(update);
+    main.querySelectorAll(SCROLLING).forEach(update);
     new MutationObserver(function (records) {
       records.forEach(function (record) {
-        if (record.attributeName === "tabindex") update(record.target);
+        if (record.attributeName === "tabindex" && record.target.matches(SCROLLING)) update(record.target);
       });
     }).observe(main, { subtree: true, attributes: true, attributeFilter: ["tabindex"] });
   }
