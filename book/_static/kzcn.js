@@ -130,6 +130,10 @@
     document.querySelectorAll(".search-button__button[aria-label]").forEach(function (button) {
       button.removeAttribute("aria-label");
     });
+    // MyST-NB's "Show code cell source" lines are labelled "Toggle hidden content"
+    document.querySelectorAll("summary[aria-label]").forEach(function (summary) {
+      if (summary.textContent.trim()) summary.removeAttribute("aria-label");
+    });
   }
 
   /* Printed, the cite and provenance boxes are open (and closed again after). */
