@@ -149,7 +149,21 @@
     });
   }
 
+  /* A wide table scrolls inside its box; its caption stays as wide as the box (and
+     sticks to its left edge), so it is never cut off (kzcn.css reads the width). */
+  function fitCaptions() {
+    const boxes = document.querySelectorAll(".pst-scrollable-table-container");
+    const measure = function () {
+      boxes.forEach(function (box) {
+        box.style.setProperty("--kzcn-box-width", box.clientWidth + "px");
+      });
+    };
+    measure();
+    window.addEventListener("resize", measure);
+  }
+
   ready(function () {
+    fitCaptions();
     openBoxesForPrint();
     repairTocButtons();
     repairTooltips();
