@@ -222,24 +222,41 @@ FIGURE_PROBE = """() => {
 }"""
 
 
-def test_every_published_figure_has_integer_years_readable_ticks_and_all_data_inside(built_site, index):
-    from playwright.sync_api import sync_playwright
+#: Run in its own process: a test session may already drive chromium through
+#: playwright's sync API (tests/browser), and one process can hold only one.
+PROBE_SCRIPT = """
+import json, sys
+from playwright.sync_api import sync_playwright
+base, probe, names = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+problems = []
+with sync_playwright() as playwright:
+    browser = playwright.chromium.launch(
+        executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu"])
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    for object_id, svg in names:
+        page.goto(base + "figures/" + svg, wait_until="load")
+        problems += [object_id + ": " + problem for problem in page.evaluate(probe)]
+    browser.close()
+print(json.dumps(problems))
+"""
 
+
+def test_every_published_figure_has_integer_years_readable_ticks_and_all_data_inside(built_site, index):
     from kzcn import loopback
 
     figures_list = [item for item in index["objects"] if item["kind"] == "figure"]
     assert figures_list, "figures.json lists no figure"
-    problems = []
-    with loopback.serve(built_site) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu"]
+    names = [
+        (item["id"], next(name for name in item["files"] if name.endswith(".svg"))) for item in figures_list
+    ]
+    with loopback.serve(built_site) as url:
+        result = subprocess.run(
+            [sys.executable, "-c", PROBE_SCRIPT, url, FIGURE_PROBE, json.dumps(names)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
         )
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            for item in figures_list:
-                svg = next(name for name in item["files"] if name.endswith(".svg"))
-                page.goto(f"{url}figures/{svg}", wait_until="load")
-                problems += [f"{item['id']}: {problem}" for problem in page.evaluate(FIGURE_PROBE)]
-        finally:
-            browser.close()
+    assert result.returncode == 0, result.stderr[-3000:]
+    problems = json.loads(result.stdout)
     assert not problems, "\n".join(sorted(set(problems)))
