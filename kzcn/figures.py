@@ -612,8 +612,10 @@ class _CellRenderer:
         import html
 
         note_id = self._note_id()
-        tag = "a" if link else "span"
-        target = f' href="{html.escape(link, quote=True)}"' if link else ' tabindex="0"'
+        # a link when there is somewhere to go; else a button, which the keyboard
+        # reaches and which shows the note while it has the focus
+        tag = "a" if link else "button"
+        target = f' href="{html.escape(link, quote=True)}"' if link else ' type="button"'
         return (
             f'<{tag} class="kzcn-cell {classes}"{target} aria-describedby="{note_id}">'
             f"{shown_html}"

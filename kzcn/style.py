@@ -90,6 +90,10 @@ YEAR_RANGE = (1800, 2200)
 #: Tick-label boxes may touch but not overlap by more than this many pixels.
 OVERLAP_TOLERANCE_PX = 0.5
 
+#: Neighbouring tick labels keep at least this gap (in ems of their type) so that
+#: "2004 2006" never reads as "20042006".
+LABEL_GAP_EM = 0.6
+
 
 def _finite(values) -> np.ndarray:
     array = np.asarray(values, dtype=float).ravel()
@@ -159,7 +163,7 @@ def _contain(ax, which: str, values: np.ndarray) -> None:
     set_(new_low, new_high)
 
 
-def _tick_labels(axis, renderer) -> list:
+def _tick_labels(axis, renderer, gap_em: float = 0.0) -> list:
     low, high = sorted(axis.get_view_interval())
     boxes = []
     for tick in axis.get_major_ticks():
@@ -168,13 +172,16 @@ def _tick_labels(axis, renderer) -> list:
             continue
         if not low - 1e-9 * abs(high - low) <= tick.get_loc() <= high + 1e-9 * abs(high - low):
             continue
-        boxes.append(label.get_window_extent(renderer))
+        box = label.get_window_extent(renderer)
+        pad = gap_em * label.get_fontsize() * renderer.points_to_pixels(1.0) / 2
+        boxes.append(box.expanded(1.0, 1.0).padded(pad) if pad else box)
     return boxes
 
 
-def labels_overlap(axis, renderer) -> bool:
-    """Do any two visible major tick labels of ``axis`` overlap on the drawn figure?"""
-    boxes = _tick_labels(axis, renderer)
+def labels_overlap(axis, renderer, gap_em: float = 0.0) -> bool:
+    """Do any two visible major tick labels of ``axis`` overlap on the drawn figure
+    (or come closer than ``gap_em`` ems)?"""
+    boxes = _tick_labels(axis, renderer, gap_em)
     for i, first in enumerate(boxes):
         for second in boxes[i + 1 :]:
             width = min(first.x1, second.x1) - max(first.x0, second.x0)
@@ -224,7 +231,10 @@ def finalize(fig) -> None:
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
         crowded = [
-            (ax, axis) for ax in axes for axis in (ax.xaxis, ax.yaxis) if labels_overlap(axis, renderer)
+            (ax, axis)
+            for ax in axes
+            for axis in (ax.xaxis, ax.yaxis)
+            if labels_overlap(axis, renderer, LABEL_GAP_EM)
         ]
         if not crowded:
             return

@@ -79,11 +79,18 @@
      so that it can be scrolled with the arrow keys.  A stop in the Tab order needs a
      role and a name (WCAG 4.1.2): such a box becomes a named region while it is
      focusable, and plain again when it is not. */
+  const SCROLLING = "pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, " +
+    ".pst-scrollable-table-container";
+
   function nameOf(box) {
     const caption = box.querySelector("caption");
     if (caption) return caption.textContent.replace(/\s+/g, " ").trim() + " (scrolls sideways)";
-    if (box.matches("pre")) return "Code (scrolls)";
-    return "Output (scrolls)";
+    // landmarks need distinct names: number the boxes of each kind in page order
+    const kind = box.matches("pre") ? "Code" : "Output";
+    const same = Array.from(document.querySelectorAll(SCROLLING)).filter(function (other) {
+      return !other.querySelector("caption") && other.matches("pre") === box.matches("pre");
+    });
+    return kind + " " + (same.indexOf(box) + 1) + " (scrolls)";
   }
 
   function nameScrollingBoxes() {
@@ -98,10 +105,10 @@
         box.removeAttribute("aria-label");
       }
     };
-    main.querySelectorAll("[tabindex]").forEach(update);
+    main.querySelectorAll(SCROLLING).forEach(update);
     new MutationObserver(function (records) {
       records.forEach(function (record) {
-        if (record.attributeName === "tabindex") update(record.target);
+        if (record.attributeName === "tabindex" && record.target.matches(SCROLLING)) update(record.target);
       });
     }).observe(main, { subtree: true, attributes: true, attributeFilter: ["tabindex"] });
   }
@@ -123,6 +130,10 @@
     document.querySelectorAll(".search-button__button[aria-label]").forEach(function (button) {
       button.removeAttribute("aria-label");
     });
+    // MyST-NB's "Show code cell source" lines are labelled "Toggle hidden content"
+    document.querySelectorAll("summary[aria-label]").forEach(function (summary) {
+      if (summary.textContent.trim()) summary.removeAttribute("aria-label");
+    });
   }
 
   /* Printed, the cite and provenance boxes are open (and closed again after). */
@@ -138,7 +149,21 @@
     });
   }
 
+  /* A wide table scrolls inside its box; its caption stays as wide as the box (and
+     sticks to its left edge), so it is never cut off (kzcn.css reads the width). */
+  function fitCaptions() {
+    const boxes = document.querySelectorAll(".pst-scrollable-table-container");
+    const measure = function () {
+      boxes.forEach(function (box) {
+        box.style.setProperty("--kzcn-box-width", box.clientWidth + "px");
+      });
+    };
+    measure();
+    window.addEventListener("resize", measure);
+  }
+
   ready(function () {
+    fitCaptions();
     openBoxesForPrint();
     repairTocButtons();
     repairTooltips();

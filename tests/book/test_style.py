@@ -65,7 +65,7 @@ def test_finalize_removes_overlapping_tick_labels():
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     for ax in axes:
-        assert not style.labels_overlap(ax.xaxis, renderer)
+        assert not style.labels_overlap(ax.xaxis, renderer, style.LABEL_GAP_EM)
         assert not style.labels_overlap(ax.yaxis, renderer)
     plt.close(fig)
 

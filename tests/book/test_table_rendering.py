@@ -37,7 +37,7 @@ def test_a_verdict_cell_shows_value_symbol_words_and_a_focusable_note():
     )
     text = _markdown(frame)
     assert "2,389.1" in text and "✘" in text and "(differs)" in text
-    assert 'tabindex="0"' in text  # reachable by keyboard without a link
+    assert '<button class="kzcn-cell' in text and 'type="button"' in text  # keyboard reaches it
     assert 'role="tooltip"' in text and "Thesis: 2300,79; difference +88.3." in text
     assert 'href="audit.html#c-1"' in text  # a linked cell is a link (focusable itself)
     ids = [part.split('"')[1] for part in text.split('id="')[1:]]

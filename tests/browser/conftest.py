@@ -100,6 +100,20 @@ def _block_other_hosts(context: BrowserContext, visit_log: list[str]) -> None:
     context.route("**/*", route)
 
 
+def _visit(context: BrowserContext, url: str, wait_for_idle: bool, responses: list | None = None) -> Visit:
+    """Open ``url`` in a new page of ``context``, watching for errors and stray hosts."""
+    page = context.new_page()
+    visit = Visit(page)
+    _block_other_hosts(context, visit.failed_requests)
+    _watch(page, visit)
+    if responses is not None:
+        page.on("response", lambda response: responses.append(response))
+    page.goto(url, wait_until="load")
+    if wait_for_idle:
+        page.wait_for_load_state("networkidle")
+    return visit
+
+
 @pytest.fixture
 def open_page(browser: Browser, site_url: str) -> Iterator[Callable[[str], Visit]]:
     """``open_page("notebooks/ch1.html")`` loads a page of the site in a fresh context."""
@@ -108,14 +122,7 @@ def open_page(browser: Browser, site_url: str) -> Iterator[Callable[[str], Visit
     def _open(path: str, wait_for_idle: bool = True) -> Visit:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         contexts.append(context)
-        page = context.new_page()
-        visit = Visit(page)
-        _block_other_hosts(context, visit.failed_requests)
-        _watch(page, visit)
-        page.goto(site_url + path, wait_until="load")
-        if wait_for_idle:
-            page.wait_for_load_state("networkidle")
-        return visit
+        return _visit(context, site_url + path, wait_for_idle)
 
     yield _open
     for context in contexts:
@@ -170,16 +177,7 @@ def open_as(browser: Browser, site_url: str) -> Iterator[Callable[..., Visit]]:
         # the theme reads the reader's choice of mode from localStorage
         context.add_init_script(f"try {{ localStorage.setItem('mode', '{mode}'); }} catch (e) {{}}")
         contexts.append(context)
-        page = context.new_page()
-        visit = Visit(page)
-        _block_other_hosts(context, visit.failed_requests)
-        _watch(page, visit)
-        if responses is not None:
-            page.on("response", lambda response: responses.append(response))
-        page.goto(site_url + path, wait_until="load")
-        if wait_for_idle:
-            page.wait_for_load_state("networkidle")
-        return visit
+        return _visit(context, site_url + path, wait_for_idle, responses)
 
     yield _open
     for context in contexts:

@@ -12,6 +12,7 @@ or minor one fails unless it is listed in :data:`ACCEPTED` with the reason.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,9 @@ pytestmark = pytest.mark.browser
 #: Moderate or minor rules that may still report, each with the reason (none today).
 ACCEPTED: dict[str, str] = {}
 
-#: Where each run's findings are written (for the counts in a report).
-REPORTS = config.ROOT / "tests" / "artifacts" / "axe"
+#: Where each run's findings are written (for the counts in a report;
+#: ``KZCN_AXE_REPORTS`` names another folder).
+REPORTS = Path(os.environ.get("KZCN_AXE_REPORTS") or config.ROOT / "tests" / "artifacts" / "axe")
 
 #: Every WCAG 2.0-2.2 A/AA rule, axe's best practices and its experimental rules
 #: (``label-content-name-mismatch`` is one of those).

@@ -84,7 +84,7 @@ def test_tab_reaches_every_control_in_order_with_a_visible_ring(open_as, stem):
     assert article == sorted(article), "Tab leaves the text's reading order"
 
     reached = " ".join(f"{stop['tag']}.{stop['classes']}" for stop in stops)
-    assert "search-button" in reached, "the search button is not reached"
+    assert "search-button__button" in reached, "the search button is not reached"
     assert "theme-switch-button" in reached, "the light/dark switch is not reached"
     assert "dropdown-toggle" in reached or "btn-download" in reached, "the download menu is not reached"
     summaries = [stop for stop in stops if stop["tag"] == "summary"]
@@ -121,7 +121,7 @@ def test_cite_box_opens_with_enter_and_closes_with_escape(open_as, stem):
 
 def test_search_opens_and_closes_from_the_keyboard(open_as):
     page = open_as(_page("chapter1")).page
-    button = [b for b in page.locator(".search-button").all() if b.is_visible()][0]
+    button = [b for b in page.locator(".search-button__button").all() if b.is_visible()][0]
     button.focus()
     page.keyboard.press("Enter")
     field = page.locator("#pst-search-dialog input[type=search], .search-button__wrapper.show input")

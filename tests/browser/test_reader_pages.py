@@ -135,3 +135,22 @@ def test_nothing_is_cut_off_and_the_page_never_scrolls_sideways(open_as, page_pa
     )
     assert overflow["wide"] <= 1, f"{page_path}: the page scrolls sideways by {overflow['wide']} px"
     assert not overflow["out"], f"{page_path}: content outside the screen:\n" + "\n".join(overflow["out"])
+
+
+@pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=["1366px", "390px"])
+def test_table_captions_are_never_cut_off(open_as, screen):
+    clipped = []
+    for page_path in toc_pages():
+        page = open_as(page_path, width=screen["width"], height=screen["height"]).page
+        clipped += page.evaluate(
+            """(path) => [...document.querySelectorAll('.bd-article table caption')].flatMap(caption => {
+              const box = caption.closest('.pst-scrollable-table-container') || caption.closest('.bd-article');
+              const c = caption.getBoundingClientRect(), b = box.getBoundingClientRect();
+              return (c.left < b.left - 1 || c.right > b.right + 1)
+                ? [`${path}: "${caption.textContent.trim().slice(0, 50)}" ${Math.round(c.left)}..${Math.round(c.right)}`
+                   + ` outside ${Math.round(b.left)}..${Math.round(b.right)}`] : [];
+            })""",
+            page_path,
+        )
+        page.context.close()
+    assert not clipped, "captions cut off:\n" + "\n".join(clipped)
