@@ -189,3 +189,17 @@ def ratio_trend(before: float, later: list[float], tolerance: float = 0.05) -> s
     if later[-1] < before * (1 - tolerance):
         return "narrowed"
     return "not widened"
+
+
+def intensity_reading(own: float, russia: float, neighbours: list[float]) -> str:
+    """Where the partner's export intensity stands against Russia's and the Central Asian neighbours'.
+
+    ``"moderate"`` when it is below Russia's and below the neighbours' median,
+    ``"closer than Russia"`` when it is above Russia's, else ``""`` (no verdict).
+    """
+    below_neighbours = not neighbours or own < float(pd.Series(neighbours, dtype=float).median())
+    if own < russia and below_neighbours:
+        return "moderate"
+    if own > russia:
+        return "closer than Russia"
+    return ""

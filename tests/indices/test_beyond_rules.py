@@ -242,3 +242,12 @@ def test_ratio_trend():
     assert readings.ratio_trend(2.0, [1.9, 1.5]) == "narrowed"
     with pytest.raises(ValueError):
         readings.ratio_trend(1.0, [])
+
+
+def test_intensity_reading():
+    # a neighbour at 1.9 against Russia 8.3 and neighbours 40, 60, 10: moderate
+    assert readings.intensity_reading(1.9, 8.3, [40.0, 60.0, 10.0]) == "moderate"
+    # above Russia: the tie is closer than Russia's, whatever the neighbours
+    assert readings.intensity_reading(6.5, 3.7, [50.0, 1.0]) == "closer than Russia"
+    # below Russia but above most neighbours: no verdict
+    assert readings.intensity_reading(3.0, 8.0, [1.0, 2.0, 9.0]) == ""
