@@ -18,9 +18,10 @@ from bs4 import BeautifulSoup
 
 REPO = Path(__file__).resolve().parents[2]
 
-#: Where the thesis's own objects must keep their numbers (captions as Sphinx's LaTeX sets them).
-TABLE_1_1 = re.compile(r"Table\s+1\.1\s*:")
-FIGURE_3_1 = re.compile(r"(Fig\.|Figure)\s+3\.1\s*:")
+#: Where the thesis's own objects must keep their numbers: captions as Sphinx's LaTeX sets
+#: them, at the start of a line (headings and the contents start with a section number).
+TABLE_1_1 = re.compile(r"(?m)^\s*Table\s+1\.1\s*:")
+FIGURE_3_1 = re.compile(r"(?m)^\s*(Fig\.|Figure)\s+3\.1\s*:")
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -83,6 +84,7 @@ def test_thesis_chapters_keep_their_numbers(pdf_edition):
 def test_table_1_1_and_figure_3_1_keep_their_numbers(pdf_edition):
     table_page = pdf_edition.page_of(TABLE_1_1)
     figure_page = pdf_edition.page_of(FIGURE_3_1)
+    assert table_page < figure_page, "Table 1.1 (chapter 1) must come before Figure 3.1 (chapter 3)"
     # look at these two pictures: table cut at the margin, boxes for glyphs, code
     assert pdf_edition.render_page(table_page, "pdf-table-1-1").stat().st_size > 0
     assert pdf_edition.render_page(figure_page, "pdf-figure-3-1").stat().st_size > 0
