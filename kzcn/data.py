@@ -1,4 +1,4 @@
-"""Small accessors over :func:`kzcn.store.load` for notebooks and ``kzcn.analysis``.
+"""Small accessors over :func:`kzcn.store.load` for notebooks and ``kzcn.chapters``.
 
 Values stay in the units of the tidy tables: US dollars (not millions) for
 trade, the indicator's own unit for WDI, EUR million for wiiw FDI.

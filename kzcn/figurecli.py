@@ -82,20 +82,10 @@ def find_notebook(object_id: str) -> Path:
 
 
 def _check_country(value: str) -> str:
-    checker = getattr(config, "check_country", None)
-    if checker is not None:
-        try:
-            return checker(value)
-        except ValueError as error:
-            raise FigureError(str(error)) from None
-    from kzcn import analysis
-
-    code = str(value).strip().upper()
-    if code not in analysis.C5:
-        raise FigureError(
-            f"--country {value!r} is not a country this book supports; use one of {', '.join(analysis.C5)}"
-        )
-    return code
+    try:
+        return config.check_country(value)
+    except ValueError as error:
+        raise FigureError(str(error)) from None
 
 
 def _declared_parameters(path: Path) -> set[str]:

@@ -236,7 +236,7 @@ def scope_note(country: str, partner: str = "CHN") -> str:
     thesis's, about Kazakhstan, and the page says so; only the recomputed tables and
     figures follow the chosen country.
     """
-    from kzcn.analysis import name_of
+    from kzcn.measures import name_of
 
     if country == THESIS_COUNTRY:
         return ""

@@ -13,11 +13,11 @@ EXTRA_NAMES = {"EUU": "European Union", "KOR": "South Korea", "WLD": "World", "H
 
 
 def name_of(code: str) -> str:
-    """Plain name of a partner code: the book's own names first (``kzcn.analysis``), then the committed economies table."""
-    from kzcn import analysis
+    """Plain name of a partner code: the book's own names first (``kzcn.measures``), then the committed economies table."""
+    from kzcn import measures
 
-    if code in analysis.COUNTRY_NAMES:
-        return analysis.name_of(code)
+    if code in measures.COUNTRY_NAMES:
+        return measures.name_of(code)
     if code in EXTRA_NAMES:
         return EXTRA_NAMES[code]
     return countries.economies().get(code, code)

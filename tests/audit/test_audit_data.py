@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kzcn import analysis, audit, compare, data, ledger, series
+from kzcn import audit, compare, data, ledger, series
+from kzcn.chapters import ch1
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +44,7 @@ def test_table_cells_agree_with_the_chapter_tables(mirror_env):
     """Chapter 1's Table 1.1 shows each cell's verdict: the same value and status as the audit."""
     from kzcn import verdicts
 
-    chapter = analysis.table_1_1(data.dots_flows("KAZ"), "KAZ", "CHN").set_index("cell_id")
+    chapter = ch1.table_1_1(data.dots_flows("KAZ"), "KAZ", "CHN").set_index("cell_id")
     mine = verdicts.table().set_index("id").loc[chapter.index]
     pd.testing.assert_series_equal(
         mine["recomputed"].astype(float), chapter["recomputed"].astype(float), check_names=False, rtol=1e-9

@@ -17,7 +17,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kzcn import analysis, compare, data, ledger
+from kzcn import compare, data, ledger, measures
+from kzcn.chapters import ch1, common
 
 pytestmark = pytest.mark.integration
 
@@ -75,10 +76,10 @@ def test_table_1_1_trade_2002_2009_equals_dots_to_the_printed_digits(stage, mirr
         & cells["flow"].isin(["export", "import"])
         & cells["year"].between(2002, 2009)
     ]
-    dots = analysis.bilateral_series(data.dots_flows("KAZ"), "KAZ", "CHN")
+    dots = measures.bilateral_series(data.dots_flows("KAZ"), "KAZ", "CHN")
     for _, cell in cells.iterrows():
-        column = analysis.SERIES_COLUMN[(cell["flow"], cell["measure"])]
-        dots_value = dots.loc[int(cell["year"]), column] / analysis.USD_UNITS[cell["unit"]]
+        column = measures.SERIES_COLUMN[(cell["flow"], cell["measure"])]
+        dots_value = dots.loc[int(cell["year"]), column] / measures.USD_UNITS[cell["unit"]]
         decimals = compare.printed_decimals(cell["printed"])
         assert compare.agrees_to_printed_digits(cell["value"], dots_value, decimals), cell["cell_id"]
     # ... and the executed notebook says so too: status line ✔ for those cells
@@ -90,11 +91,11 @@ def test_table_1_1_trade_2002_2009_equals_dots_to_the_printed_digits(stage, mirr
 
 
 def test_table_1_1_totals_2002_2009_are_reproduced_or_sums_of_printed_parts(mirror_env):
-    comparison = analysis.table_1_1(data.dots_flows("KAZ"), "KAZ", "CHN")
+    comparison = ch1.table_1_1(data.dots_flows("KAZ"), "KAZ", "CHN")
     totals = comparison[
         comparison["cell_id"].str.endswith("total-amount") & comparison["year"].between(2002, 2009)
     ]
-    summed = set(analysis.totals_from_rounded_parts(comparison))
+    summed = set(ch1.totals_from_rounded_parts(comparison))
     for _, cell in totals.iterrows():
         assert cell["status"] == compare.REPRODUCED or cell["year"] in summed, cell["cell_id"]
 
@@ -103,7 +104,7 @@ def test_every_table_1_1_cell_has_a_computed_status(stage):
     cells = ledger.load_table("tbl-1-1")
     rows = _read_published_csv(stage / "figures" / "tbl-1-1.csv")
     status = {r["Year"]: r for r in rows if r["Line"] == "status"}
-    computed = set(analysis.STATUS_GLYPHS.values()) - {analysis.STATUS_GLYPHS[compare.NOT_PRINTED]}
+    computed = set(common.STATUS_GLYPHS.values()) - {common.STATUS_GLYPHS[compare.NOT_PRINTED]}
     glyphs = [status[str(int(cell["year"]))][cell["column_label"]] for _, cell in cells.iterrows()]
     assert len(glyphs) == len(cells)
     assert set(glyphs) <= computed, set(glyphs) - computed

@@ -15,7 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kzcn import analysis, compare, config
+from kzcn import compare, config
+from kzcn.chapters import common
 
 pytestmark = pytest.mark.integration
 
@@ -73,7 +74,7 @@ def test_chapter_1_for_uzbekistan_recomputes_without_comparing(mirror_env, tmp_p
     assert printed_cells == []
     assert len(recomputed) > 50
     glyphs = {value for row in status for key, value in row.items() if key not in ("Year", "Line") and value}
-    assert glyphs == {analysis.STATUS_GLYPHS[compare.NOT_PRINTED]}
+    assert glyphs == {common.STATUS_GLYPHS[compare.NOT_PRINTED]}
     outputs = "".join(
         str(output.get("data", {}).get("text/markdown", ""))
         for cell in nbformat.read(executed, as_version=4).cells

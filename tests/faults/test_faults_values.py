@@ -14,7 +14,7 @@ import pytest
 import yaml
 from conftest import GDP, GROWTH
 
-from kzcn import analysis, config
+from kzcn import config, measures
 
 
 def assert_one_message(capsys, fp, rc: int, cause: str, *named: str) -> str:
@@ -50,7 +50,7 @@ def test_bad_country_is_refused_with_the_supported_list(fp, capsys, untouched, v
     victim.mkdir(parents=True)
     (victim / "precious.txt").write_text("keep me", encoding="utf-8")
     rc = fp.build("--country", value)
-    err = assert_one_message(capsys, fp, rc, "invalid option", *analysis.C5)
+    err = assert_one_message(capsys, fp, rc, "invalid option", *measures.C5)
     assert repr(value) in err
     assert (victim / "precious.txt").read_text(encoding="utf-8") == "keep me"
     assert not (fp.out / "variants").exists()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from kzcn import analysis, compare, ledger, triangulation
+from kzcn import compare, ledger, measures, triangulation
 
 pytestmark = pytest.mark.integration
 
@@ -21,9 +21,9 @@ def verdicts(mirror_env):
     for claim in printed.itertuples():
         table = triangulation.match_printed(
             claim.value,
-            analysis.claim_decimals(claim.printed),
+            measures.claim_decimals(claim.printed),
             candidates,
-            unit_factor=analysis.USD_UNITS[claim.unit],
+            unit_factor=measures.USD_UNITS[claim.unit],
         )
         out[claim.value] = (claim, table)
     return out

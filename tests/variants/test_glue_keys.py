@@ -9,7 +9,8 @@ small hand-made tables, without data.
 import pandas as pd
 import pytest
 
-from kzcn import analysis, compare
+from kzcn import compare, measures
+from kzcn.chapters import ch1, ch3, common
 
 OTHER_COUNTRIES = ("KGZ", "TJK", "TKM", "UZB")
 
@@ -37,10 +38,10 @@ def table_1_1():
 
 @pytest.mark.parametrize("iso3", OTHER_COUNTRIES)
 def test_chapter_1_remarks_have_the_thesis_keys_and_name_the_country(claims_table, iso3):
-    thesis = analysis.chapter_1_claims_remarks(claims_table, "KAZ", "CHN")
-    other = analysis.chapter_1_claims_remarks(claims_table.iloc[0:0], iso3, "CHN")
+    thesis = ch1.chapter_1_claims_remarks(claims_table, "KAZ", "CHN")
+    other = ch1.chapter_1_claims_remarks(claims_table.iloc[0:0], iso3, "CHN")
     assert set(other) == set(thesis) == {"c1_remarks"}
-    assert analysis.name_of(iso3) in other["c1_remarks"]
+    assert measures.name_of(iso3) in other["c1_remarks"]
     assert "IMF estimates" not in other["c1_remarks"]
     # the thesis's pair: 2 of the 2 claims dated 1992-1995, 1 agreeing with the reporter, 2 with the mirror
     assert (
@@ -50,17 +51,17 @@ def test_chapter_1_remarks_have_the_thesis_keys_and_name_the_country(claims_tabl
 
 
 def test_claims_findings_has_one_key_with_or_without_claims(claims_table):
-    assert set(analysis.claims_findings(claims_table, "c1")) == {"c1_counts"}
-    assert set(analysis.claims_findings(claims_table.iloc[0:0], "c1")) == {"c1_counts"}
+    assert set(common.claims_findings(claims_table, "c1")) == {"c1_counts"}
+    assert set(common.claims_findings(claims_table.iloc[0:0], "c1")) == {"c1_counts"}
 
 
 @pytest.mark.parametrize("iso3", OTHER_COUNTRIES)
 def test_trade_levels_remarks_have_the_same_keys_for_every_country(table_1_1, iso3):
-    thesis = analysis.trade_levels_remarks(table_1_1, "KAZ", "CHN")
-    other = analysis.trade_levels_remarks(table_1_1.iloc[0:0], iso3, "CHN")
+    thesis = ch1.trade_levels_remarks(table_1_1, "KAZ", "CHN")
+    other = ch1.trade_levels_remarks(table_1_1.iloc[0:0], iso3, "CHN")
     assert set(other) == set(thesis)
     assert thesis["f11_printed_remark"].endswith("in 2002 they sit on Kazakhstan's line.")
-    assert analysis.name_of(iso3) in other["f11_printed_remark"]
+    assert measures.name_of(iso3) in other["f11_printed_remark"]
     assert "Kazakhstan's line" not in other["f11_printed_remark"]
 
 
@@ -74,4 +75,4 @@ def test_trade_levels_remarks_have_the_same_keys_for_every_country(table_1_1, is
 )
 def test_figure_3_1_says_recovering_only_after_a_low_inside_the_period(values, expected):
     # Tajikistan's low is its last year and Turkmenistan's its first: neither "recovered".
-    assert analysis._low_text(pd.Series(values)) == expected
+    assert ch3._low_text(pd.Series(values)) == expected

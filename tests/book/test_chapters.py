@@ -1,11 +1,12 @@
-"""kzcn.analysis on small hand-made flows and ledger rows."""
+"""kzcn.measures and kzcn.chapters on small hand-made flows and ledger rows."""
 
 import math
 
 import pandas as pd
 import pytest
 
-from kzcn import analysis, compare
+from kzcn import compare, measures
+from kzcn.chapters import ch1, ch2, ch3, common
 
 
 def _flows(rows):
@@ -30,7 +31,7 @@ def flows():
         ]
     # China-reported trade with the five (each 10 + 5 million per year, KGZ missing in 2002)
     for year in (2000, 2001, 2002):
-        for code in analysis.C5:
+        for code in measures.C5:
             if code == "KGZ" and year == 2002:
                 continue
             rows += [("CHN", code, "export", year, 10e6), ("CHN", code, "import", year, 5e6)]
@@ -40,7 +41,7 @@ def flows():
 
 
 def test_bilateral_series_levels_shares_and_growth(flows):
-    series = analysis.bilateral_series(flows, "KAZ", "CHN")
+    series = measures.bilateral_series(flows, "KAZ", "CHN")
     assert series.loc[2001, "total"] == pytest.approx(832e6)
     assert series.loc[2000, "balance"] == pytest.approx(450e6)
     assert series.loc[2000, "export_share"] == pytest.approx(10.0)
@@ -50,7 +51,7 @@ def test_bilateral_series_levels_shares_and_growth(flows):
 
 
 def test_group_partner_sums_members_and_keeps_gaps_missing(flows):
-    values = analysis.flow_values(flows, "CHN", "CA5")
+    values = measures.flow_values(flows, "CHN", "CA5")
     assert values.loc[2000, "exports"] == pytest.approx(50e6)
     assert math.isnan(values.loc[2002, "exports"])  # KGZ missing: no silent shrinking
 
@@ -58,7 +59,7 @@ def test_group_partner_sums_members_and_keeps_gaps_missing(flows):
 def test_plausible_money_unit_finds_the_scale():
     printed = pd.Series([3.9, 7.1])
     usd = pd.Series([0.39e9, 0.71e9])
-    assert analysis.plausible_money_unit(printed, usd) == "USD 100 mn"
+    assert measures.plausible_money_unit(printed, usd) == "USD 100 mn"
 
 
 def _cells(rows):
@@ -87,7 +88,7 @@ def test_compare_cells_converts_units_and_assigns_status(flows):
             ("e", 2001, "KAZ", "CHN", "total", "growth", "Total / Increase", "50.0", 50.0, "percent"),
         ]
     )
-    result = analysis.compare_cells(cells, flows).set_index("cell_id")
+    result = common.compare_cells(cells, flows).set_index("cell_id")
     assert result.loc["a", "status"] == compare.REPRODUCED
     assert result.loc["b", "recomputed"] == pytest.approx(100 * 1023 / 9300)
     assert result.loc["b", "status"] == compare.WITHIN_TOLERANCE
@@ -100,7 +101,7 @@ def test_thesis_layout_puts_printed_and_recomputed_in_the_same_column(flows):
     cells = _cells(
         [("a", 2002, "KAZ", "CHN", "export", "amount", "Export / Amount", "1.023", 1.023, "USD bn")]
     )
-    layout = analysis.thesis_layout(analysis.compare_cells(cells, flows))
+    layout = common.thesis_layout(common.compare_cells(cells, flows))
     assert list(layout["Line"]) == ["thesis", "recomputed", "difference", "status"]
     assert list(layout["Export / Amount"]) == ["1.023", "1.0230", "0.0000", "✔"]
 
@@ -112,7 +113,7 @@ def test_table_3_1_sums_the_five_and_compares(flows):
             ("y", 2001, "CHN", "CA5", "total", "amount", "trade volume", "80,00", 80.0, "USD mn"),
         ]
     )
-    table = analysis.table_3_1(flows, cells, 2000, 2002).set_index("Year")
+    table = ch3.table_3_1(flows, cells, 2000, 2002).set_index("Year")
     assert table.loc[2000, "Sum of the five"] == pytest.approx(75.0)
     assert table.loc[2000, "Status"] == compare.REPRODUCED
     assert table.loc[2001, "Status"] == compare.DIFFERS
@@ -170,7 +171,7 @@ def test_table_1_2_checks_recompute_shares_and_changes_from_printed_amounts():
             "value": 25.0,
         }
     )
-    checks = analysis.table_1_2_checks(pd.DataFrame(rows)).set_index("Check")
+    checks = ch1.table_1_2_checks(pd.DataFrame(rows)).set_index("Check")
     assert checks.loc["share 2010 = amount / total", "Status"] == compare.REPRODUCED
     assert checks.loc["share 2011 = amount / total", "Status"] == compare.WITHIN_TOLERANCE
     assert checks.loc["change 2010->2011 from amounts", "Status"] == compare.DIFFERS
@@ -180,7 +181,7 @@ def test_hs_chapter_shares():
     products = pd.DataFrame(
         {"year": [2015, 2015, 2015], "hs2": ["61", "84", "85"], "value_usd": [2e6, 3e6, 5e6]}
     )
-    table = analysis.hs_chapter_shares(products, ["61", "85"], 2015, 2015).set_index("HS chapter")
+    table = ch1.hs_chapter_shares(products, ["61", "85"], 2015, 2015).set_index("HS chapter")
     assert table.loc["Total", "2015 (USD thousand)"] == pytest.approx(10_000)
     assert table.loc["85", "2015 share (%)"] == pytest.approx(50.0)
 
@@ -223,7 +224,7 @@ def test_trade_claims_are_selected_by_pair():
             },
         ]
     )
-    selected = analysis.trade_claims(claims, [("KAZ", "CHN")])
+    selected = common.trade_claims(claims, [("KAZ", "CHN")])
     assert list(selected["claim_id"]) == ["c1", "c2"]
 
 
@@ -245,24 +246,24 @@ def test_chapter_claim_tables_show_the_verdict_table():
             "status": [compare.DIFFERS, compare.REPRODUCED, "not a statistic"],
         }
     )
-    result = analysis.compare_claims(claims, frame=judged).set_index("Claim")
+    result = common.compare_claims(claims, frame=judged).set_index("Claim")
     assert list(result.index) == ["c1", "c2"]
     assert result.loc["c1", "Status"] == compare.REPRODUCED
     assert result.loc["c1", "From"] == "Kazakhstan's records"
     assert result.loc["c2", "Recomputed"] == pytest.approx(78.1)
     assert result.loc["c1", "Mirror statistics"] == pytest.approx(15.0)
-    macro = analysis.compare_macro_claims(claims, frame=judged).set_index("Claim")
+    macro = ch2.compare_macro_claims(claims, frame=judged).set_index("Claim")
     assert macro.loc["c2", "Status"] == compare.DIFFERS
 
 
 def test_claim_decimals_reads_the_number_inside_words():
-    assert analysis.claim_decimals("US$ 2.1768 billion") == 4
-    assert analysis.claim_decimals("more than 2,000 kilometers") == 0
-    assert analysis.claim_decimals("2300,79") == 2
+    assert measures.claim_decimals("US$ 2.1768 billion") == 4
+    assert measures.claim_decimals("more than 2,000 kilometers") == 0
+    assert measures.claim_decimals("2300,79") == 2
 
 
 def test_series_of_an_absent_reporter_is_empty_not_an_error(flows):
-    series = analysis.bilateral_series(flows, "TKM", "KAZ")
+    series = measures.bilateral_series(flows, "TKM", "KAZ")
     assert series.empty
     assert {"total", "trade_share", "total_growth"} <= set(series.columns)
 
@@ -284,8 +285,8 @@ def test_reproduced_run_finds_the_longest_stretch_of_good_years():
             ],
         }
     )
-    assert analysis.reproduced_run(comparison) == "2002–2004"
-    assert analysis.reproduced_run(comparison, "share") == "none"
+    assert ch1.reproduced_run(comparison) == "2002–2004"
+    assert ch1.reproduced_run(comparison, "share") == "none"
 
 
 def test_totals_added_up_from_rounded_parts_are_recognised():
@@ -299,22 +300,22 @@ def test_totals_added_up_from_rounded_parts_are_recognised():
             "status": ["reproduced", "reproduced", "within tolerance"],
         }
     )
-    assert analysis.totals_from_rounded_parts(comparison) == [2005]
+    assert ch1.totals_from_rounded_parts(comparison) == [2005]
     comparison.loc[2, "status"] = "reproduced"
-    assert analysis.totals_from_rounded_parts(comparison) == []
+    assert ch1.totals_from_rounded_parts(comparison) == []
 
 
 def test_variant_note_only_for_other_pairs():
-    assert analysis.variant_note("KAZ", "CHN") is None
-    note = analysis.variant_note("UZB", "CHN")
+    assert common.variant_note("KAZ", "CHN") is None
+    note = common.variant_note("UZB", "CHN")
     assert "Uzbekistan" in note.data and note.data.startswith(":::{warning}")
 
 
 def test_span_growth_average_or_cumulative():
     rates = pd.Series({2001: 10.0, 2002: 10.0})
-    assert analysis.span_growth(rates, 2001, 2002, average=False) == pytest.approx(21.0)
-    assert analysis.span_growth(rates, 2001, 2002, average=True) == pytest.approx(10.0)
-    assert math.isnan(analysis.span_growth(rates, 2000, 2002, average=True))
+    assert measures.span_growth(rates, 2001, 2002, average=False) == pytest.approx(21.0)
+    assert measures.span_growth(rates, 2001, 2002, average=True) == pytest.approx(10.0)
+    assert math.isnan(measures.span_growth(rates, 2000, 2002, average=True))
 
 
 def test_table_1_2_share_base_finds_the_larger_denominator():
@@ -325,7 +326,7 @@ def test_table_1_2_share_base_finds_the_larger_denominator():
             {"commodity": "Shoes", "measure": "share", "year": 2010, "value": 8.0},  # computed on 1250
         ]
     )
-    assert analysis.table_1_2_share_base(cells) == {"t12_base_min": "25", "t12_base_max": "25"}
+    assert ch1.table_1_2_share_base(cells) == {"t12_base_min": "25", "t12_base_max": "25"}
 
 
 def test_a_difference_that_rounds_to_zero_has_no_minus_sign():
