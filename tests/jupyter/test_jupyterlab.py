@@ -55,6 +55,12 @@ def lab(tmp_path_factory, mirror_env) -> Iterator[tuple[str, str, Path]]:
     settings.mkdir(parents=True)
     # every cell in the DOM (no windowing), so the checks see the whole notebook
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    # no "get Jupyter news?" pop-up over the screenshots, no update check (no network)
+    news = root / "settings" / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True)
+    (news / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
     token = secrets.token_hex(16)
     port = _free_port()
     env = dict(
