@@ -55,6 +55,12 @@ def lab(tmp_path_factory, mirror_env) -> Iterator[tuple[str, str, Path]]:
     settings.mkdir(parents=True)
     # every cell in the DOM (no windowing), so the checks see the whole notebook
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    # no "get Jupyter news?" pop-up over the screenshots, no update check (no network)
+    news = root / "settings" / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True)
+    (news / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
     token = secrets.token_hex(16)
     port = _free_port()
     env = dict(
@@ -138,14 +144,20 @@ def _glue_keys(name: str) -> set[str]:
 def _run_all(page: Page) -> None:
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
-    # running: some prompt shows [*]; done: every code cell has a number, kernel idle
+    # done: no cell is running ([*]) and every code cell has run, or a cell failed
+    # (Run All stops there; the error is reported by the checks below)
     page.wait_for_function(
         """() => {
             const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
-            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+            const running = prompts.some(p => p.textContent.includes('*'));
+            const failed = document.querySelector('.jp-Notebook [data-mime-type="application/vnd.jupyter.stderr"] pre')
+                && [...document.querySelectorAll('.jp-Notebook .jp-OutputArea-output')]
+                    .some(o => /Traceback|Error:/.test(o.textContent));
+            const done = prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+            return !running && (done || failed);
         }""",
         timeout=RUN_ALL_S * 1000,
-        polling=1000,
+        polling=2000,
     )
 
 
@@ -158,9 +170,20 @@ def test_notebook_runs_in_jupyterlab_and_shows_images_tables_and_values(lab, chr
     try:
         page.goto(f"{base}/lab/tree/notebooks/{name}.ipynb?token={token}", wait_until="domcontentloaded")
         page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=120_000)
-        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=120_000)
+        # the kernel is connected: the status bar says "Python 3 (ipykernel) | Idle"
+        page.locator(".jp-StatusBar-Widget", has_text="| Idle").first.wait_for(timeout=120_000)
         _run_all(page)
         notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
+        images = notebook.locator(".jp-OutputArea-output figure.kzcn-figure img")
+        tables = notebook.locator(".jp-OutputArea-output table.kzcn-table")
+        # screenshots first, so that a failing run can be looked at too
+        page.screenshot(path=str(ARTIFACTS / f"{name}-top.png"))
+        if images.count():
+            images.first.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / f"{name}-figure.png"))
+        if tables.count():
+            tables.first.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / f"{name}-table.png"))
 
         stderr = notebook.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
         failures = [t for t in stderr.all_inner_texts() if "Traceback" in t or "Error" in t]
@@ -186,12 +209,5 @@ def test_notebook_runs_in_jupyterlab_and_shows_images_tables_and_values(lab, chr
         for key in _glue_keys(name):
             assert not re.search(rf"\b{re.escape(key)}\b", text), f"{name}: glue key {key} visible"
 
-        page.screenshot(path=str(ARTIFACTS / f"{name}-top.png"))
-        if images.count():
-            images.first.scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / f"{name}-figure.png"))
-        if tables.count():
-            tables.first.scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / f"{name}-table.png"))
     finally:
         context.close()
