@@ -194,6 +194,16 @@ def mark_languages(html_text: str) -> str:
     return str(soup)
 
 
+def list_bibliography_entries(app, pagename, templatename, context, doctree) -> None:
+    """The bibliography is a ``role="list"`` of entries that docutils marks with
+    ``role="doc-biblioentry"``, a role ARIA 1.2 deprecates and does not allow on a
+    ``div``, so a list with no list items (axe: aria-required-children, critical).
+    The entries become list items; their ids and links are unchanged."""
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def mark_page_languages(app, pagename, templatename, context, doctree) -> None:
     if context.get("body"):
         context["body"] = mark_languages(context["body"])
@@ -418,6 +428,7 @@ def setup(app) -> dict[str, Any]:
     app.add_html_math_renderer(MATH_RENDERER, (visit_math, None), (visit_displaymath, None))
     app.connect("config-inited", choose_math_renderer)
     app.connect("html-page-context", mark_page_languages)
+    app.connect("html-page-context", list_bibliography_entries)
     app.connect("build-finished", trim_icons)
     app.connect("build-finished", drop_search_scripts)
     app.add_js_file("kzcn.js", loading_method="defer")

@@ -129,7 +129,7 @@ def test_every_citation_link_resolves_to_a_bibliography_entry(open_page):
     missing = []
     for target, anchors in sorted(links.items()):
         page = open_page(target.removeprefix(_site_prefix(target)), wait_for_idle=False).page
-        entries = set(page.eval_on_selector_all("[role='doc-biblioentry'][id]", "els => els.map(e => e.id)"))
+        entries = set(page.eval_on_selector_all(".citation-list .citation[id]", "els => els.map(e => e.id)"))
         missing += [f"{target}#{anchor}" for anchor in sorted(anchors - entries)]
     assert not missing, "citation links with no bibliography entry:\n" + "\n".join(missing)
 
