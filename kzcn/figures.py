@@ -43,7 +43,7 @@ import matplotlib
 import pandas as pd
 
 import kzcn
-from kzcn import cite, config
+from kzcn import cite, config, style
 from kzcn.fetch import sha256_of
 
 #: Ids are anchors in the HTML and file names on the site: keep them boring.
@@ -948,15 +948,6 @@ def points_not_in_data(fig, data: pd.DataFrame) -> list[float]:
     return sorted(missing)
 
 
-def _finalize_style(fig) -> None:
-    """``kzcn.style.finalize`` (contract 7, owned by ui) when it exists."""
-    from kzcn import style
-
-    finalize = getattr(style, "finalize", None)
-    if finalize is not None:
-        finalize(fig)
-
-
 def publish_figure(
     fig,
     *,
@@ -990,7 +981,7 @@ def publish_figure(
     out_dir = config.figures_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    _finalize_style(fig)
+    style.finalize(fig)
     _save_figure_files(fig, out_dir, fig_id)
     (out_dir / f"{fig_id}.csv").write_text(csv_text(data, decimals), encoding="utf-8")
     files = {ext: f"{fig_id}.{ext}" for ext in ("svg", "png", "csv")}
