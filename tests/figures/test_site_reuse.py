@@ -91,5 +91,5 @@ def test_every_citation_url_is_absolute_under_the_site_url(built_site, index):
     locations = re.findall(r"<loc>([^<]*)</loc>", (built_site / "sitemap.xml").read_text(encoding="utf-8"))
     assert locations and all(location.startswith(site) for location in locations)
     assert f"{site}book/cite.html" in locations
-    front = BeautifulSoup((built_site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    front = BeautifulSoup((built_site / "book" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert front.find("meta", property="og:url")["content"].startswith(site)
