@@ -111,7 +111,7 @@ KERNEL_NAME := kzcn
 kernel: venv ## install the Jupyter kernel "kzcn" (this .venv) for JupyterLab and papermill
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL_NAME) --display-name "Python (kzcn)"
 
-lab: kernel ## JupyterLab on http://127.0.0.1:$(LAB_PORT) with the kzcn kernel (run a chapter: Run > Run All Cells)
+lab: kernel ## JupyterLab on http://127.0.0.1:8888 (LAB_PORT=...) with the kzcn kernel (run a chapter: Run > Run All Cells)
 	$(PY) -m jupyter lab --no-browser $(if $(filter 0,$(shell id -u)),--allow-root) \
 	  --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
 	  --ServerApp.root_dir="$(CURDIR)" --MappingKernelManager.default_kernel_name=$(KERNEL_NAME) \

@@ -191,7 +191,7 @@ def bibtex(item: Citable) -> str:
     meta = metadata()
     fields: dict[str, str] = {
         "author": " and ".join(_bibtex_name(a) for a in meta["authors"]),
-        "title": "{" + _bibtex_escape(item.title) + "}",
+        "title": _bibtex_escape(item.title),
     }
     if item.kind != "book":
         fields["howpublished"] = f"In: {_bibtex_escape(meta['title'])}"

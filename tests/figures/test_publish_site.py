@@ -165,7 +165,7 @@ def test_numbers_are_read_and_filled_into_the_bibtex(two_builds):
     assert numbers == {"fig-1-1": "1.1", "tbl-1-1": "1.1"}
     page = (html / "notebooks" / "ch1.html").read_text()
     assert "[[number:" not in page
-    assert "title = {{Figure 1.1: Exports to China}}" in page
+    assert "title = {Figure 1.1: Exports to China}" in page
 
 
 def test_download_links_point_at_published_files(two_builds):
