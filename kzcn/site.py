@@ -136,7 +136,18 @@ def _source_read(app, docname: str, source: list[str]) -> None:
         )
 
 
+def _write_every_page(app, env) -> list[str]:
+    """Every page is written again (not re-read) on each build.
+
+    Sphinx's environment persists between builds, so an edit re-reads one page;
+    but sphinx-sitemap lists only the pages written in this run, and a sitemap of
+    the one edited page would drop the rest of the book. Writing costs seconds.
+    """
+    return sorted(env.found_docs)
+
+
 def setup(app) -> dict[str, Any]:
     app.connect("config-inited", _config_inited, priority=100)
     app.connect("source-read", _source_read)
+    app.connect("env-get-updated", _write_every_page)
     return {"version": kzcn.__version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -56,6 +56,9 @@ def growth_labels(country: str, partner: str, start: int, end: int) -> dict:
         "source": source_line(["wdi-ny.gdp.mktp.kd.zg"], "indicator NY.GDP.MKTP.KD.ZG"),
         "units": "% change on the previous year, constant prices",
         "inputs": ["wdi-ny.gdp.mktp.kd.zg"],
+        # The World Bank's file carries growth rates to about ten significant digits
+        # (-5.29999999893); three decimals keep every digit that means something.
+        "decimals": {f"{name_of(code)} GDP growth (%)": 3 for code in (country, partner)},
     }
 
 

@@ -350,6 +350,26 @@ def claims_findings(table: pd.DataFrame, prefix: str) -> dict[str, str]:
     }
 
 
+def plotted_with_printed(data: pd.DataFrame, printed: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """What a chart of recomputed series plus the thesis's printed totals draws, as one tidy table.
+
+    ``data`` is wide (a ``year`` column and one column per series) or already long
+    (``year, reporter, measure, value, unit``); ``printed`` is :func:`printed_totals`.
+    The printed values are added as rows, once each: in a wide table as the series
+    "Printed in the thesis (<where>), <unit>" of a ``year, series, value`` table; in
+    a long one with reporter "printed in the thesis (<where>)".
+    """
+    marks = printed.drop_duplicates(["year", "value", "where"])
+    if "reporter" in data.columns:
+        rows = marks.assign(
+            reporter="printed in the thesis (" + marks["where"] + ")", measure="trade volume", unit=unit
+        )
+        return pd.concat([data, rows[data.columns]], ignore_index=True)
+    long = data.melt(id_vars="year", var_name="series", value_name="value").dropna(subset=["value"])
+    rows = marks.assign(series="Printed in the thesis (" + marks["where"] + "), " + unit)
+    return pd.concat([long, rows[["year", "series", "value"]]], ignore_index=True)
+
+
 def printed_totals(country: str, partner: str) -> pd.DataFrame:
     """Bilateral totals the thesis prints (Table 1.1 and prose), in US$ billion, by year."""
     from kzcn import ledger

@@ -47,6 +47,9 @@ bibtex_bibfiles:
 sphinx:
   config:
     nb_render_markdown_format: myst
+    # publish_figure/publish_table outputs: the book renders their MyST form
+    nb_mime_priority_overrides:
+      - ["*", "text/markdown", 1]
     numfig: true
     html_context:
       default_mode: light

@@ -47,7 +47,9 @@ def test_about_front_and_methods_pages_type_no_counts():
 
 
 def test_every_substitution_the_pages_use_is_computed():
-    known = set(narrative.book_counts()) | {"kzcn_version"}
+    from kzcn import site
+
+    known = set(narrative.book_counts()) | set(site.substitutions())
     for page in PAGES:
         used = set(re.findall(r"\{\{\s*(\w+)\s*\}\}", (REPO / page).read_text(encoding="utf-8")))
         assert used <= known, f"{page}: unknown substitutions {sorted(used - known)}"
