@@ -288,9 +288,8 @@ def test_non_english_runs_get_their_language():
 
 
 def test_every_entry_the_book_cites_is_in_the_bibliography():
-    from pybtex.database import parse_file
-
     import yaml
+    from pybtex.database import parse_file
 
     bibfiles = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))["bibtex_bibfiles"]
     entries = set().union(*(parse_file(REPO / name).entries for name in bibfiles))
