@@ -251,7 +251,9 @@ def print_verdict_cells(doctree) -> None:
                 parent.remove(node)
         elif 'class="kzcn-legend"' in text:
             words = BeautifulSoup(text, "html.parser").get_text(" ", strip=True)
-            words = words.replace(" Hover over or tab to a value for the thesis's printed value and the difference.", "")
+            words = words.replace(
+                " Hover over or tab to a value for the thesis's printed value and the difference.", ""
+            )
             raw.parent.replace(raw, nodes.paragraph(words, words))
 
 
