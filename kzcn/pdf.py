@@ -250,7 +250,7 @@ def print_verdict_cells(doctree) -> None:
             for node in doomed:
                 parent.remove(node)
         elif 'class="kzcn-legend"' in text:
-            words = BeautifulSoup(text, "html.parser").get_text(" ", strip=True)
+            words = BeautifulSoup(text, "html.parser").get_text().strip()
             words = words.replace(
                 " Hover over or tab to a value for the thesis's printed value and the difference.", ""
             )
