@@ -206,12 +206,55 @@ def _on_doctree_read(app, doctree) -> None:
     for node in doomed:
         if node.parent is not None:
             node.parent.remove(node)
+    print_verdict_cells(doctree)
     for table in doctree.findall(nodes.table):
         fit_table(table)
     # A code cell left without input and output (e.g. papermill's parameters) is dropped whole.
     for cell in list(doctree.findall(nodes.container)):
         if "cell" in cell.get("classes", []) and not cell.children and cell.parent is not None:
             cell.parent.remove(cell)
+
+
+#: Inline HTML of a verdict cell (kzcn.figures.Cell) whose text is for the screen only:
+#: the tooltip (printed value and difference) and the status words for screen readers.
+SCREEN_ONLY_SPANS = ('<span class="kzcn-note"', '<span class="kzcn-sr"')
+
+
+def print_verdict_cells(doctree) -> None:
+    """Verdict cells and their key as print text.
+
+    A verdict cell is raw HTML around its text: LaTeX drops the tags and keeps
+    the text between them, so the value and its status symbol print; the
+    tooltip and screen-reader words (spans of :data:`SCREEN_ONLY_SPANS`) would
+    print too and are removed.  The key below such a table is an HTML block,
+    which LaTeX would drop whole: it becomes a paragraph of its text.
+    """
+    from bs4 import BeautifulSoup
+    from docutils import nodes
+
+    for raw in list(doctree.findall(nodes.raw)):
+        if raw.parent is None or "html" not in raw.get("format", "").split():
+            continue
+        text = raw.astext()
+        if text.startswith(SCREEN_ONLY_SPANS):
+            parent, depth = raw.parent, 0
+            doomed = []
+            for sibling in parent.children[parent.index(raw) :]:
+                doomed.append(sibling)
+                if isinstance(sibling, nodes.raw) and sibling.astext().startswith("<span"):
+                    depth += 1
+                elif isinstance(sibling, nodes.raw) and sibling.astext().startswith("</span"):
+                    depth -= 1
+                    if depth == 0:
+                        break
+            for node in doomed:
+                parent.remove(node)
+        elif 'class="kzcn-legend"' in text:
+            words = BeautifulSoup(text, "html.parser").get_text().strip()
+            words = words.replace(
+                " Hover over or tab to a value for the thesis's printed value and the difference.", ""
+            )
+            raw.parent.replace(raw, nodes.paragraph(words, words))
 
 
 #: About the number of characters of table text (footnotesize) that fit the text column.

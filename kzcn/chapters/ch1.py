@@ -9,7 +9,6 @@ import pandas as pd
 
 from kzcn import compare
 from kzcn.chapters.common import (
-    STATUS_LEGEND,
     compare_cells,
     dots_inputs,
     fmt_number,
@@ -145,7 +144,14 @@ def table_1_1_labels(country: str, partner: str) -> dict:
         ),
         "units": "amounts in US$ billion; shares in % of the reporter's total exports or imports; growth in % on the previous year; trade balance in US$ 100 million (see the methods page)",
         "inputs": inputs,
-        "caption": f"Each year has four lines: thesis (as printed), recomputed, difference (recomputed minus printed) and status ({STATUS_LEGEND}).",
+        "caption": (
+            "One line per year, in the thesis's columns; each cell shows the recomputed value "
+            "with one more decimal than printed, and the symbol of its status where the thesis prints the cell. "
+            "Hovering over or tabbing to a cell shows the printed value and the difference; "
+            "a cell links to its row on the audit page."
+            if is_thesis_pair(country, partner)
+            else "One line per year, in the thesis's columns, recomputed; the thesis prints no values for this pair."
+        ),
     }
 
 

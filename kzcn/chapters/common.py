@@ -26,18 +26,6 @@ from kzcn.measures import (
     plausible_money_unit,
 )
 
-#: Glyphs for statuses in compact tables (the caption explains them).
-STATUS_GLYPHS = {
-    compare.REPRODUCED: "✔",
-    compare.WITHIN_TOLERANCE: "≈",
-    compare.DIFFERS: "✘",
-    compare.NO_RAW_SOURCE: "∅",
-    compare.NOT_PRINTED: "–",
-}
-
-
-STATUS_LEGEND = "; ".join(f"{glyph} {name}" for name, glyph in STATUS_GLYPHS.items())
-
 
 def compare_cells(cells: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFrame:
     """Recompute every printed table cell (ledger rows) and apply the tolerance rule.
@@ -97,43 +85,133 @@ def with_verdicts(comparison: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _format(value: float, decimals: int) -> str:
-    """A number at ``decimals`` places; a value that rounds to zero never shows as "-0.00"."""
+#: The ledger's units in plain words (table headers and the CSV's unit column).
+UNIT_WORDS = {
+    "USD": "US$",
+    "USD thousand": "US$ thousand",
+    "USD mn": "US$ million",
+    "USD 100 mn": "100 million US$",
+    "USD bn": "US$ billion",
+    "USD tn": "US$ trillion",
+    "percent": "%",
+}
+
+#: What a thesis-table column shows, in words, by the ``<flow>-<measure>`` end of its cell id.
+COLUMN_WORDS = {
+    "export-amount": "Exports",
+    "export-share": "Share of exports",
+    "export-growth": "Growth of exports",
+    "import-amount": "Imports",
+    "import-share": "Share of imports",
+    "import-growth": "Growth of imports",
+    "total-amount": "Total trade",
+    "total-share": "Share of total trade",
+    "total-growth": "Growth of total trade",
+    "balance-balance": "Trade balance",
+}
+
+
+def column_name(cell_id: str, unit: str) -> str:
+    """A thesis-table column in plain words with its unit ("Exports, US$ billion")."""
+    kind = str(cell_id).rsplit(":", 1)[-1]
+    return f"{COLUMN_WORDS.get(kind, kind.replace('-', ' '))}, {UNIT_WORDS.get(unit, unit)}"
+
+
+def _shown(value: float, decimals: int) -> str:
+    """A number at ``decimals`` places with thousands separators, never "-0.0"."""
     if pd.isna(value):
         return ""
-    text = f"{value:.{decimals}f}"
-    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+    text = f"{value:,.{decimals}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
 
 
-def thesis_layout(comparison: pd.DataFrame, *, extra_decimals: int = 1) -> pd.DataFrame:
-    """Printed, recomputed, difference and status under each other, per year.
+def _column_order(comparison: pd.DataFrame) -> list[str]:
+    """The columns in the thesis's printed order (the fullest year carries every column)."""
+    fullest = comparison.groupby("year")["column"].count().idxmax()
+    names = list(dict.fromkeys(comparison.loc[comparison["year"] == fullest, "column"]))
+    return names + [name for name in dict.fromkeys(comparison["column"]) if name not in names]
 
-    The columns are the thesis's column labels in printed order; each year
-    gets four rows, so a reader sees the thesis's value and ours in the same
-    cell position.  Recomputed values carry one more decimal than printed.
+
+def _named(comparison: pd.DataFrame) -> pd.DataFrame:
+    out = comparison.copy()
+    out["column"] = [column_name(c, u) for c, u in zip(out["cell_id"], out["unit"], strict=True)]
+    return out
+
+
+def thesis_layout(
+    comparison: pd.DataFrame, *, extra_decimals: int = 1, audit_page: str = "audit.html"
+) -> pd.DataFrame:
+    """The thesis's own layout: one line per year, one column per printed column.
+
+    Each cell is a :class:`kzcn.figures.Cell`: the recomputed value in the
+    column's unit (one more decimal than printed), the status of the verdict
+    table (``comparison`` comes from :func:`with_verdicts`; a cell the thesis
+    does not print has no status), the printed value and the difference as its
+    note, and a link to the cell's row on the audit page.  A column the thesis
+    leaves empty in a year stays empty.
     """
-    # the fullest year carries every column, in the order the thesis prints them
-    fullest = comparison.groupby("year")["column_label"].count().idxmax()
-    labels = list(dict.fromkeys(comparison.loc[comparison["year"] == fullest, "column_label"]))
-    labels += [label for label in dict.fromkeys(comparison["column_label"]) if label not in labels]
+    from kzcn import verdicts
+    from kzcn.figures import STATUS_MARKS, Cell
+
+    named = _named(comparison)
+    columns = _column_order(named)
     rows = []
-    for year, group in comparison.groupby("year", sort=True):
-        by_label = group.set_index("column_label")
-        lines = {"thesis": {}, "recomputed": {}, "difference": {}, "status": {}}
-        for label in labels:
-            if label not in by_label.index:
-                continue
-            cell = by_label.loc[label]
-            digits = int(cell["decimals"])
-            lines["thesis"][label] = str(cell["printed"])
-            lines["recomputed"][label] = _format(cell["recomputed"], digits + extra_decimals)
-            lines["difference"][label] = _format(cell["difference"], digits + extra_decimals)
-            lines["status"][label] = STATUS_GLYPHS[cell["status"]]
-        for line, cells in lines.items():
-            rows.append(
-                {"Year": str(year), "Line": line, **{label: cells.get(label, "") for label in labels}}
+    for year, group in named.groupby("year", sort=True):
+        line: dict[str, object] = {"Year": str(year)}
+        for cell in group.to_dict("records"):
+            digits = int(cell["decimals"]) + extra_decimals
+            status = cell["status"] if cell["status"] in STATUS_MARKS else None
+            note = ""
+            if str(cell["printed"]).strip():
+                difference = _shown(cell["difference"], digits)
+                note = f"The thesis prints {cell['printed']}."
+                if difference:
+                    note += f" Recomputed minus printed: {difference}."
+            line[cell["column"]] = Cell(
+                _shown(cell["recomputed"], digits),
+                status=status,
+                note=note,
+                link=f"{audit_page}#{verdicts.anchor(cell['cell_id'])}" if status else "",
             )
-    return pd.DataFrame(rows, columns=["Year", "Line", *labels])
+        rows.append({"Year": line["Year"], **{name: line.get(name, "") for name in columns}})
+    return pd.DataFrame(rows, columns=["Year", *columns])
+
+
+#: The columns of a thesis table's CSV (one row per printed or recomputed cell).
+TIDY_COLUMNS = ["year", "column", "unit", "printed", "printed_as", "recomputed", "difference", "status"]
+
+
+def thesis_tidy(comparison: pd.DataFrame, *, extra_decimals: int = 1) -> pd.DataFrame:
+    """The cells of :func:`thesis_layout` as tidy data: one row per (year, column).
+
+    ``printed`` is the printed value as a number (the ledger's normalised
+    value), ``printed_as`` the text as printed; numbers are rounded to the
+    decimals shown (printed: as printed; recomputed and difference: one more).
+    """
+    named = _named(comparison)
+    order = {name: i for i, name in enumerate(_column_order(named))}
+    named = named.assign(_order=named["column"].map(order)).sort_values(["year", "_order"], kind="stable")
+    records = []
+    for cell in named.to_dict("records"):
+        printed_digits = int(cell["decimals"])
+        digits = printed_digits + extra_decimals
+
+        def rounded(value: float, places: int) -> float:
+            return float("nan") if pd.isna(value) else round(float(value), places) + 0.0
+
+        records.append(
+            {
+                "year": int(cell["year"]),
+                "column": cell["column"],
+                "unit": UNIT_WORDS.get(cell["unit"], cell["unit"]),
+                "printed": rounded(cell["value"], printed_digits),
+                "printed_as": str(cell["printed"]),
+                "recomputed": rounded(cell["recomputed"], digits),
+                "difference": rounded(cell["difference"], digits),
+                "status": cell["status"],
+            }
+        )
+    return pd.DataFrame(records, columns=TIDY_COLUMNS)
 
 
 def status_summary(comparison: pd.DataFrame) -> dict[str, int]:

@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 from kzcn import compare, data, ledger, measures
-from kzcn.chapters import ch1, common
+from kzcn.chapters import ch1
 
 pytestmark = pytest.mark.integration
 
@@ -82,12 +82,13 @@ def test_table_1_1_trade_2002_2009_equals_dots_to_the_printed_digits(stage, mirr
         dots_value = dots.loc[int(cell["year"]), column] / measures.USD_UNITS[cell["unit"]]
         decimals = compare.printed_decimals(cell["printed"])
         assert compare.agrees_to_printed_digits(cell["value"], dots_value, decimals), cell["cell_id"]
-    # ... and the executed notebook says so too: status line ✔ for those cells
+    # ... and the executed notebook says so too: those cells are reproduced in the CSV
     rows = _read_published_csv(stage / "figures" / "tbl-1-1.csv")
-    status = {(r["Year"], r["Line"]): r for r in rows}
+    status = {}
+    for r in rows:
+        status.setdefault((r["year"], r["printed_as"]), set()).add(r["status"])
     for _, cell in cells.iterrows():
-        assert status[(str(int(cell["year"])), "status")][cell["column_label"]] == "✔", cell["cell_id"]
-        assert status[(str(int(cell["year"])), "thesis")][cell["column_label"]] == str(cell["printed"])
+        assert status[(str(int(cell["year"])), str(cell["printed"]))] == {"reproduced"}, cell["cell_id"]
 
 
 def test_table_1_1_totals_2002_2009_are_reproduced_or_sums_of_printed_parts(mirror_env):
@@ -103,11 +104,11 @@ def test_table_1_1_totals_2002_2009_are_reproduced_or_sums_of_printed_parts(mirr
 def test_every_table_1_1_cell_has_a_computed_status(stage):
     cells = ledger.load_table("tbl-1-1")
     rows = _read_published_csv(stage / "figures" / "tbl-1-1.csv")
-    status = {r["Year"]: r for r in rows if r["Line"] == "status"}
-    computed = set(common.STATUS_GLYPHS.values()) - {common.STATUS_GLYPHS[compare.NOT_PRINTED]}
-    glyphs = [status[str(int(cell["year"]))][cell["column_label"]] for _, cell in cells.iterrows()]
-    assert len(glyphs) == len(cells)
-    assert set(glyphs) <= computed, set(glyphs) - computed
+    printed = sorted((r["year"], r["printed_as"]) for r in rows if r["printed_as"])
+    assert printed == sorted((str(int(c["year"])), str(c["printed"])) for _, c in cells.iterrows())
+    computed = {compare.REPRODUCED, compare.WITHIN_TOLERANCE, compare.DIFFERS, compare.NO_RAW_SOURCE}
+    statuses = {r["status"] for r in rows if r["printed_as"]}
+    assert statuses <= computed, statuses - computed
     # the counts shown in the prose (a figures.prose output) add up to the number of printed cells
     sentence = next(
         text

@@ -97,13 +97,103 @@ def test_compare_cells_converts_units_and_assigns_status(flows):
     assert result.loc["e", "status"] == compare.DIFFERS
 
 
-def test_thesis_layout_puts_printed_and_recomputed_in_the_same_column(flows):
-    cells = _cells(
-        [("a", 2002, "KAZ", "CHN", "export", "amount", "Export / Amount", "1.023", 1.023, "USD bn")]
+def _hand_made_comparison() -> pd.DataFrame:
+    """Two years of a thesis table as :func:`common.with_verdicts` returns them (made by hand)."""
+    nan = float("nan")
+    columns = ["cell_id", "year", "column_label", "printed", "value", "decimals", "unit"]
+    columns += ["recomputed", "difference", "status"]
+    rows = [
+        (
+            "t:2001:export-amount",
+            2001,
+            "Export / Amount",
+            "1,25",
+            1.25,
+            2,
+            "USD bn",
+            1.2512,
+            0.0012,
+            "reproduced",
+        ),
+        ("t:2001:balance-balance", 2001, "balance", "+3.9", 3.9, 1, "USD 100 mn", 4.24, 0.34, "differs"),
+        (
+            "t:2002:export-amount",
+            2002,
+            "Export / Amount",
+            "1.5",
+            1.5,
+            1,
+            "USD bn",
+            1.53,
+            0.03,
+            "within tolerance",
+        ),
+        (
+            "t:2002:export-growth",
+            2002,
+            "Export / Increase (%)",
+            "",
+            nan,
+            1,
+            "percent",
+            22.4,
+            nan,
+            "not printed",
+        ),
+        ("t:2002:balance-balance", 2002, "balance", "-0.1", -0.1, 1, "USD 100 mn", -0.04, 0.06, "reproduced"),
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def test_thesis_layout_has_one_line_per_year_and_a_verdict_cell_per_printed_cell():
+    from kzcn.figures import Cell
+
+    layout = common.thesis_layout(_hand_made_comparison())
+    assert list(layout["Year"]) == ["2001", "2002"]
+    # the fullest year's columns first, in printed order; plain words with units
+    assert list(layout.columns) == [
+        "Year",
+        "Exports, US$ billion",
+        "Growth of exports, %",
+        "Trade balance, 100 million US$",
+    ]
+    first, second = layout.to_dict("records")
+    exports = first["Exports, US$ billion"]
+    assert isinstance(exports, Cell)
+    assert (exports.text, exports.status) == ("1.251", "reproduced")
+    assert "1,25" in exports.note and "0.001" in exports.note
+    assert exports.link == "audit.html#t:2001:export-amount"
+    assert first["Growth of exports, %"] == ""  # not in the thesis's table that year
+    assert first["Trade balance, 100 million US$"].status == "differs"
+    growth = second["Growth of exports, %"]
+    assert (growth.text, growth.status, growth.note, growth.link) == ("22.40", None, "", "")
+    assert second["Trade balance, 100 million US$"].text == "-0.04"
+
+
+def test_thesis_tidy_has_one_row_per_cell_with_numbers_in_number_columns():
+    tidy = common.thesis_tidy(_hand_made_comparison())
+    assert list(tidy.columns) == [
+        "year",
+        "column",
+        "unit",
+        "printed",
+        "printed_as",
+        "recomputed",
+        "difference",
+        "status",
+    ]
+    assert len(tidy) == 5
+    first = tidy.iloc[0].to_dict()
+    assert (
+        first["year"] == 2001 and first["column"] == "Exports, US$ billion" and first["unit"] == "US$ billion"
     )
-    layout = common.thesis_layout(common.compare_cells(cells, flows))
-    assert list(layout["Line"]) == ["thesis", "recomputed", "difference", "status"]
-    assert list(layout["Export / Amount"]) == ["1.023", "1.0230", "0.0000", "✔"]
+    assert (first["printed"], first["printed_as"]) == (1.25, "1,25")
+    assert (first["recomputed"], first["difference"]) == (1.251, 0.001)
+    balance = tidy[tidy["column"] == "Trade balance, 100 million US$"]
+    assert list(balance["printed"]) == [3.9, -0.1] and list(balance["printed_as"]) == ["+3.9", "-0.1"]
+    assert list(balance["unit"]) == ["100 million US$", "100 million US$"]
+    assert list(tidy["status"]) == ["reproduced", "differs", "within tolerance", "not printed", "reproduced"]
+    assert math.isnan(tidy.iloc[3]["printed"]) and tidy.iloc[3]["printed_as"] == ""
 
 
 def test_table_3_1_sums_the_five_and_compares(flows):
@@ -332,6 +422,6 @@ def test_table_1_2_share_base_finds_the_larger_denominator():
 def test_a_difference_that_rounds_to_zero_has_no_minus_sign():
     from kzcn.chapters import common
 
-    assert common._format(-0.00001, 4) == "0.0000"
-    assert common._format(-0.5, 1) == "-0.5"
-    assert common._format(float("nan"), 2) == ""
+    assert common._shown(-0.00001, 4) == "0.0000"
+    assert common._shown(-0.5, 1) == "-0.5"
+    assert common._shown(float("nan"), 2) == ""

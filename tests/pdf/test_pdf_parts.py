@@ -67,3 +67,40 @@ def test_a_republished_site_gets_the_last_pdf_again(tmp_path):
     copy = pdf.attach_if_built(stage, site)
     assert copy == site / "edition.pdf" and copy.read_bytes() == b"%PDF-1.7 stand-in"
     assert 'href="../edition.pdf"' in (site / "book" / "index.html").read_text()
+
+
+VERDICT_TABLE = """:::{list-table} A table
+:header-rows: 1
+
+* - Year
+  - Exports
+* - 2001
+  - <a class="kzcn-cell" href="audit.html#r" aria-describedby="n-1">1.25<span class="kzcn-mark" aria-hidden="true">✔</span><span class="kzcn-sr">(reproduced)</span><span class="kzcn-note" role="tooltip" id="n-1">Printed as 1,2.</span></a>
+:::
+
+<p class="kzcn-legend">Key: <span class="kzcn-status-reproduced"><span class="kzcn-mark" aria-hidden="true">✔</span> reproduced</span>. Hover over or tab to a value for the thesis's printed value and the difference.</p>
+"""
+
+
+def _printed_text(doctree) -> str:
+    """The text LaTeX prints: Text nodes outside raw HTML (which the LaTeX writer drops)."""
+    from docutils import nodes
+
+    return " ".join(
+        text.astext() for text in doctree.findall(nodes.Text) if not isinstance(text.parent, nodes.raw)
+    )
+
+
+def test_a_verdict_cell_prints_its_value_and_symbol_and_the_key_survives():
+    from docutils.core import publish_doctree
+    from myst_parser.parsers.docutils_ import Parser
+
+    doctree = publish_doctree(
+        VERDICT_TABLE, parser=Parser(), settings_overrides={"myst_enable_extensions": ["colon_fence"]}
+    )
+    pdf.print_verdict_cells(doctree)
+    printed = _printed_text(doctree)
+    assert "1.25" in printed and "✔" in printed
+    assert "Printed as" not in printed and "(reproduced)" not in printed
+    assert "Key: ✔ reproduced." in printed
+    assert "Hover" not in printed
