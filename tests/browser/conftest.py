@@ -44,7 +44,10 @@ def site_url(site_root: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
+# One browser per test module, not per session: tests elsewhere (tests/verdicts,
+# tests/narrative, tests/jupyter) start their own sync playwright, which refuses to
+# run while this one's event loop is still open.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `apt-get install chromium` (or `make browser`)"
     with sync_playwright() as playwright:
