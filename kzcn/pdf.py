@@ -120,14 +120,16 @@ NUMBERING = r"""
 #: Tables: smaller type and tighter columns, so the wide ones fit the text width.
 TABLES = r"""
 \usepackage{etoolbox}
+% long addresses in the bibliography may break at any character (xurl, texlive-latex-extra)
+\usepackage{xurl}
 % Sphinx's proportional column (see fit_table), set ragged right: narrow justified cells gape
 \makeatletter
 \newcolumntype{\X}[2]{>{\raggedright\arraybackslash}p{\dimexpr
       (\linewidth-\spx@arrayrulewidth)*#1/#2-\tw@\tabcolsep-\spx@arrayrulewidth\relax}}
 \makeatother
-\AtBeginEnvironment{tabulary}{\footnotesize\setlength{\tabcolsep}{3pt}}
-\AtBeginEnvironment{longtable}{\footnotesize\setlength{\tabcolsep}{3pt}}
-\AtBeginEnvironment{tabular}{\footnotesize\setlength{\tabcolsep}{3pt}}
+\AtBeginEnvironment{tabulary}{\scriptsize\setlength{\tabcolsep}{2pt}}
+\AtBeginEnvironment{longtable}{\scriptsize\setlength{\tabcolsep}{2pt}}
+\AtBeginEnvironment{tabular}{\scriptsize\setlength{\tabcolsep}{2pt}}
 """
 
 #: sphinx-jupyterbook-latex wraps cell outputs in environments of its own class
@@ -316,7 +318,9 @@ def fit_table(table) -> None:
             for index, entry in enumerate(row.children[: len(colspecs)]):
                 text = entry.astext().strip()
                 words = BREAK_AFTER.sub(" ", text).split() if LONG_TOKEN.search(text) else text.split()
-                floor[index] = max(floor[index], *(len(word) for word in words or [""]))
+                # one character more than the longest word: digits and capitals are wider
+                # than the average character the widths are counted in ("1999" overran by 14 pt)
+                floor[index] = max(floor[index], *(len(word) + 1 for word in words or [""]))
                 if not header:
                     longest[index] = max(longest[index], len(text))
         widths = column_widths(longest, floor)
