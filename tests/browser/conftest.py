@@ -105,6 +105,9 @@ def _block_other_hosts(context: BrowserContext, visit_log: list[str]) -> None:
 
 def _visit(context: BrowserContext, url: str, wait_for_idle: bool, responses: list | None = None) -> Visit:
     """Open ``url`` in a new page of ``context``, watching for errors and stray hosts."""
+    # a loaded 2-core CI machine can take longer than playwright's 30 s to reach
+    # "network idle" on the largest page (the audit); these are not speed checks
+    context.set_default_timeout(120_000)
     page = context.new_page()
     visit = Visit(page)
     _block_other_hosts(context, visit.failed_requests)

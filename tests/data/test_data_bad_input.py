@@ -109,6 +109,20 @@ def test_a_corrupted_cache_file_is_reported_by_verify_and_replaced_by_fetch(cach
     assert sha256(path) == sha256(good)
 
 
+def test_a_raw_cache_of_symbolic_links_to_verified_files_is_used_as_is(caches, served, tmp_path):
+    """A cache entry may be a link to the file kept elsewhere (the benchmark builds one):
+    it is verified by its bytes, not refused as a path outside the cache."""
+    base_url, www = served
+    good = write_dots_workbook(www / RELPATH)
+    manifest = manifest_for({"dots-KAZ": ("dots", RELPATH, sha256(good))})
+    link = caches / "raw" / RELPATH
+    link.parent.mkdir(parents=True)
+    link.symlink_to(good)
+    assert manifest["dots-KAZ"].cache_path() == link
+    assert fetch.verify(manifest=manifest) == []
+    assert fetch.fetch(base_url=base_url, progressbar=False, manifest=manifest)["dots-KAZ"] == link
+
+
 # --- DOTS layout -------------------------------------------------------------------
 
 

@@ -37,7 +37,7 @@ NOTEBOOKS = ("01_chapter1", "03_chapter3")
 
 #: Generous limits for a loaded 2-core machine (these are not speed checks).
 SERVER_START_S = 120
-RUN_ALL_S = 15 * 60
+RUN_ALL_S = 6 * 60
 
 
 def _free_port() -> int:
@@ -148,10 +148,14 @@ def _run_all(page: Page) -> None:
     # (Run All stops there; the error is reported by the checks below)
     page.wait_for_function(
         """() => {
-            const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
+            // only the notebook in front: a notebook restored from an earlier
+            // session may sit in a hidden tab with cells that never ran here
+            const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
+            if (!nb) return false;
+            const prompts = [...nb.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
             const running = prompts.some(p => p.textContent.includes('*'));
-            const failed = document.querySelector('.jp-Notebook [data-mime-type="application/vnd.jupyter.stderr"] pre')
-                && [...document.querySelectorAll('.jp-Notebook .jp-OutputArea-output')]
+            const failed = nb.querySelector('[data-mime-type="application/vnd.jupyter.stderr"] pre')
+                && [...nb.querySelectorAll('.jp-OutputArea-output')]
                     .some(o => /Traceback|Error:/.test(o.textContent));
             const done = prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
             return !running && (done || failed);
@@ -168,8 +172,10 @@ def test_notebook_runs_in_jupyterlab_and_shows_images_tables_and_values(lab, chr
     context = chromium.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     try:
-        page.goto(f"{base}/lab/tree/notebooks/{name}.ipynb?token={token}", wait_until="domcontentloaded")
-        page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=120_000)
+        # ?reset: a fresh workspace, so the notebook of the previous test is not
+        # reopened beside this one (one notebook, one kernel, as a reader starts)
+        page.goto(f"{base}/lab/tree/notebooks/{name}.ipynb?reset&token={token}", wait_until="domcontentloaded")
+        page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").first.wait_for(timeout=120_000)
         # the kernel is connected: the status bar says "Python 3 (ipykernel) | Idle"
         page.locator(".jp-StatusBar-Widget", has_text="| Idle").first.wait_for(timeout=120_000)
         _run_all(page)
