@@ -101,12 +101,17 @@ def find_rendered(html_dir: Path, ids: set[str]) -> dict[str, RenderedObject]:
         if relative.startswith(("_static/", "_sources/", "figures/")):
             continue
         text = page.read_text(encoding="utf-8")
-        if not any(f'id="{object_id}"' in text for object_id in ids):
+        on_page = [object_id for object_id in sorted(ids) if f'id="{object_id}"' in text]
+        if not on_page:
             continue
+        # one pass over the page's elements, not one search per id (the audit page is large)
         soup = BeautifulSoup(text, "html.parser")
-        for object_id in ids:
-            element = soup.find(id=object_id)
-            if element is None or element.name not in {"figure", "table"}:
+        by_id = {}
+        for tag in soup.find_all(["figure", "table"], id=True):
+            by_id.setdefault(tag["id"], tag)
+        for object_id in on_page:
+            element = by_id.get(object_id)
+            if element is None:
                 continue
             if object_id in found:
                 raise PublishError(
