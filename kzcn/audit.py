@@ -840,11 +840,6 @@ def needs_text(row: AuditRow) -> str:
     )
 
 
-def _number(value: float, decimals: int) -> str:
-    text = f"{value:,.{max(int(decimals), 0)}f}"
-    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
-
-
 def _rank_years(row: AuditRow, best: series.Candidate) -> str:
     """For a rank printed without a year or for a span: the years in which the chosen records bear it out."""
     years = [
@@ -878,7 +873,7 @@ def evidence_sentence(row: AuditRow) -> str:
     best = row.best
     who = (best.reporter if best else "") or reporter_words(row.recomputed_source) or row.recomputed_source
     decimals = 0 if row.unit == "rank" else row.decimals + 1
-    value = _number(row.recomputed, decimals)
+    value = compare.shown(row.recomputed, decimals)
     reading = ""
     if best is not None and best.reading:
         if row.unit == "rank" and best.reading.startswith("the rank in ") and row.status in AGREES:
@@ -893,12 +888,12 @@ def evidence_sentence(row: AuditRow) -> str:
         if best is not None and primary is not None and best.role == "denominator":
             text += (
                 " Over the reporter's trade with the world in its own file the share is "
-                f"{_number(primary.value, decimals)}."
+                f"{compare.shown(primary.value, decimals)}."
             )
         elif best is not None and primary is not None and best.role != "primary":
             text += (
                 f" The thesis follows {who} here; {primary.reporter or 'the default records'} give "
-                f"{_number(primary.value, decimals)}."
+                f"{compare.shown(primary.value, decimals)}."
             )
         if row.cause == UNIT_SCALE:
             text += f" {row.evidence[:1].upper()}{row.evidence[1:]}."

@@ -57,6 +57,15 @@ def printed_decimals(text: object) -> int:
     return max(0, -int(exponent))
 
 
+def shown(value: float | None, decimals: int) -> str:
+    """A number as the book prints it beside a printed one: ``decimals`` places, thousands
+    separators, never "-0.0"; an absent value is ``""``."""
+    if _missing(value):
+        return ""
+    text = f"{value:,.{max(int(decimals), 0)}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
+
+
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 

@@ -364,13 +364,6 @@ CHAPTER_TITLES = {
 }
 
 
-def _shown(value: float, decimals: int) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    text = f"{value:,.{int(decimals)}f}"
-    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text  # no "-0.0"
-
-
 def listing(frame: pd.DataFrame, chapter: str, relative_to: str = "notebooks") -> pd.DataFrame:
     """The verdicts of one chapter as the audit page shows them (claims, then table cells).
 
@@ -384,7 +377,7 @@ def listing(frame: pd.DataFrame, chapter: str, relative_to: str = "notebooks") -
             text = f"{text} Would need: {record['needs']}." if text else f"Would need: {record['needs']}."
         why.append(text)
     recomputed = [
-        f"{_shown(v, 0 if u == 'rank' else d + 1)} {u}" if not pd.isna(v) else ""
+        f"{compare.shown(v, 0 if u == 'rank' else d + 1)} {u}" if not pd.isna(v) else ""
         for v, d, u in zip(rows["recomputed"], rows["decimals"], rows["unit"], strict=True)
     ]
     return pd.DataFrame(

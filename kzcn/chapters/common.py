@@ -117,14 +117,6 @@ def column_name(cell_id: str, unit: str) -> str:
     return f"{COLUMN_WORDS.get(kind, kind.replace('-', ' '))}, {UNIT_WORDS.get(unit, unit)}"
 
 
-def _shown(value: float, decimals: int) -> str:
-    """A number at ``decimals`` places with thousands separators, never "-0.0"."""
-    if pd.isna(value):
-        return ""
-    text = f"{value:,.{decimals}f}"
-    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
-
-
 def _column_order(comparison: pd.DataFrame) -> list[str]:
     """The columns in the thesis's printed order (the fullest year carries every column)."""
     fullest = comparison.groupby("year")["column"].count().idxmax()
@@ -163,12 +155,12 @@ def thesis_layout(
             status = cell["status"] if cell["status"] in STATUS_MARKS else None
             note = ""
             if str(cell["printed"]).strip():
-                difference = _shown(cell["difference"], digits)
+                difference = compare.shown(cell["difference"], digits)
                 note = f"The thesis prints {cell['printed']}."
                 if difference:
                     note += f" Recomputed minus printed: {difference}."
             line[cell["column"]] = Cell(
-                _shown(cell["recomputed"], digits),
+                compare.shown(cell["recomputed"], digits),
                 status=status,
                 note=note,
                 link=f"{audit_page}#{verdicts.anchor(cell['cell_id'])}" if status else "",

@@ -420,8 +420,10 @@ def test_table_1_2_share_base_finds_the_larger_denominator():
 
 
 def test_a_difference_that_rounds_to_zero_has_no_minus_sign():
-    from kzcn.chapters import common
+    from kzcn import compare
 
-    assert common._shown(-0.00001, 4) == "0.0000"
-    assert common._shown(-0.5, 1) == "-0.5"
-    assert common._shown(float("nan"), 2) == ""
+    assert compare.shown(-0.00001, 4) == "0.0000"
+    assert compare.shown(-0.5, 1) == "-0.5"
+    assert compare.shown(12345.678, 1) == "12,345.7"
+    assert compare.shown(float("nan"), 2) == ""
+    assert compare.shown(None, 2) == ""
