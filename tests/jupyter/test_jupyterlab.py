@@ -174,8 +174,12 @@ def test_notebook_runs_in_jupyterlab_and_shows_images_tables_and_values(lab, chr
     try:
         # ?reset: a fresh workspace, so the notebook of the previous test is not
         # reopened beside this one (one notebook, one kernel, as a reader starts)
-        page.goto(f"{base}/lab/tree/notebooks/{name}.ipynb?reset&token={token}", wait_until="domcontentloaded")
-        page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").first.wait_for(timeout=120_000)
+        page.goto(
+            f"{base}/lab/tree/notebooks/{name}.ipynb?reset&token={token}", wait_until="domcontentloaded"
+        )
+        page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").first.wait_for(
+            timeout=120_000
+        )
         # the kernel is connected: the status bar says "Python 3 (ipykernel) | Idle"
         page.locator(".jp-StatusBar-Widget", has_text="| Idle").first.wait_for(timeout=120_000)
         _run_all(page)
