@@ -40,6 +40,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import matplotlib
+import numpy as np
 import pandas as pd
 
 import kzcn
@@ -145,7 +146,16 @@ def csv_text(df: pd.DataFrame, decimals: Mapping[str, int] | None = None) -> str
     Everything about the data (title, units, sources, provenance) is in the
     ``<id>.json`` sidecar and in the site's ``datapackage.json``, not in the CSV.
     """
-    return csv_frame(df, decimals).to_csv(index=False, lineterminator="\n")
+    frame = csv_frame(df, decimals)
+    for column in frame.columns:
+        if pd.api.types.is_float_dtype(frame[column].dtype):
+            # positional digits, never scientific notation ("0.00004", not "4e-05"):
+            # the same round-trip value, readable in a spreadsheet and by eye
+            frame[column] = [
+                "" if pd.isna(value) else np.format_float_positional(value, trim="0")
+                for value in frame[column]
+            ]
+    return frame.to_csv(index=False, lineterminator="\n")
 
 
 def read_published_csv(path: str | Path, dtypes: Mapping[str, str] | None = None) -> pd.DataFrame:

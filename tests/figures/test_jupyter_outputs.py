@@ -180,6 +180,24 @@ def test_csv_is_plain_and_rounded(outputs):
     assert back["value"].tolist() == [1.5, 608.38]
 
 
+def test_small_and_large_numbers_are_written_without_scientific_notation(outputs):
+    _, out = outputs
+    values = [0.00004, 123456789.5, 2010.0, float("nan")]
+    figures.publish_table(
+        pd.DataFrame({"Label": ["a", "b", "c", "d"], "Value": values}),
+        table_id="tbl-9-4",
+        title="T",
+        source="S",
+        units="share",
+        inputs=[],
+    )
+    text = (out / "tbl-9-4.csv").read_text()
+    assert not re.search(r"\d[eE][+-]?\d", text), text
+    assert "0.00004" in text and "123456789.5" in text
+    back = pd.read_csv(out / "tbl-9-4.csv")["Value"]
+    assert back.iloc[:3].tolist() == values[:3] and back.isna().iloc[3]
+
+
 def test_decimals_round_to_the_source_precision(outputs):
     _, out = outputs
     _figure(decimals={"value": 1})
