@@ -89,7 +89,10 @@ def decimals_for(values: Sequence[float]) -> int:
 
 
 def number(value: float, decimals: int) -> str:
-    """A value as the book writes it: thousands separated by commas, a decimal point, no "-0"."""
+    """A value as the book writes it: thousands separated by commas, a decimal point, no "-0";
+    a small value that would read as zero gets the decimals it needs (up to four)."""
+    while value and round(value, decimals) == 0 and decimals < 4:
+        decimals += 1
     text = f"{value:,.{decimals}f}"
     if re.fullmatch(r"-0(\.0+)?", text):
         text = text[1:]
@@ -140,7 +143,17 @@ def _keys(positions: np.ndarray, axis) -> list | None:
     if _is_year_positions(positions, axis):
         return [int(round(p)) if math.isfinite(p) else None for p in positions]
     names = _tick_names(axis)
-    keys = [names.get(round(float(p), 6)) for p in positions]
+    if not names:
+        return None
+    ticks = np.array(sorted(names))
+    reach = 0.45 * (np.diff(ticks).min() if len(ticks) > 1 else 1.0)
+
+    def nearest(position: float) -> str | None:
+        # grouped bars sit beside their category's tick, within half a step of it
+        tick = ticks[np.abs(ticks - position).argmin()]
+        return names[tick] if abs(tick - position) <= reach else None
+
+    keys = [nearest(float(p)) for p in positions]
     return keys if all(k is not None for k in keys) else None
 
 
@@ -429,6 +442,16 @@ def _panel_sentences(series: list[Series]) -> list[str]:
     return sentences
 
 
+#: Where an untitled panel sits, in words (a digit there would read as data).
+PLACES = ("first", "second", "third", "fourth", "fifth", "sixth")
+
+
+def _place(index: int, count: int) -> str:
+    if count == 2:
+        return ("left", "right")[index]
+    return PLACES[index] if index < len(PLACES) else "next"
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -454,7 +477,7 @@ def summary(fig, data: pd.DataFrame | None = None) -> str:
     for index, (title, series) in enumerate(panels):
         parts = _panel_sentences(series)
         if several:
-            name = f"panel {quoted(title)}" if title else f"panel {index + 1} from the left"
+            name = f"panel {quoted(title)}" if title else f"the {_place(index, len(panels))} panel"
             parts[0] = f"{name}, {parts[0]}"
         sentences.extend((_capital(p) if sentences else p) + "." for p in parts)
     return f"{LEAD} " + " ".join(sentences)

@@ -74,7 +74,7 @@ def test_a_panel_without_title_or_labels_is_named_by_place_and_kind():
     right.set_ylabel("Stock (EUR million)")
     right.set_title("Inward stock")
     assert alttext.summary(fig) == (
-        "Data shown: panel 1 from the left, on the axis “Net inflow (EUR million)”, "
+        "Data shown: the left panel, on the axis “Net inflow (EUR million)”, "
         "the bars: lowest -5 in 2001, highest 7 in 2002. "
         "Panel “Inward stock”, on the axis “Stock (EUR million)”, "
         "the line: highest 100 in 2001, lowest 90 in 2002."
@@ -111,11 +111,14 @@ def test_bars_over_categories_name_the_top_three_and_the_lowest():
     sections = ["Animals", "Vegetables", "Minerals", "Metals", "Textiles", "Machines", "Weapons"]
     values = [0.25, 1.31, 5.02, 2.33, 0.08, 0.04, 0.0099]
     fig, ax = plt.subplots()
-    pd.DataFrame({"Kazakhstan (index)": values}, index=sections).plot.barh(ax=ax)
+    others = [0.24, 0.31, 0.12, 1.02, 2.16, 1.76, 0.24]
+    # grouped bars: each sits beside its section's tick
+    pd.DataFrame({"Kazakhstan (index)": values, "China (index)": others}, index=sections).plot.barh(ax=ax)
     ax.set_xlabel("Advantage (ratio; 1 = world average)")
     assert alttext.summary(fig) == (
         "Data shown: on the axis “Advantage (ratio; 1 = world average)”, “Kazakhstan (index)”: "
-        "highest “Minerals” 5.02, then “Metals” 2.33 and “Vegetables” 1.31; lowest “Weapons” 0.01."
+        "highest “Minerals” 5.02, then “Metals” 2.33 and “Vegetables” 1.31; lowest “Weapons” 0.01; "
+        "“China (index)”: highest “Textiles” 2.16, then “Machines” 1.76 and “Metals” 1.02; lowest “Minerals” 0.12."
     )
 
 
@@ -147,8 +150,11 @@ def test_many_series_in_a_panel_are_named_not_described():
 
 def test_numbers_are_written_as_the_book_writes_them():
     assert alttext.number(1234.4, 0) == "1,234"
-    assert alttext.number(-0.04, 1) == "0.0"
+    assert alttext.number(-0.004, 4) == "-0.0040"
+    assert alttext.number(0.0, 1) == "0.0"
+    assert alttext.number(0.03, 1) == "0.03"  # a small value never reads as nothing
     assert alttext.number(-5.26, 1) == "-5.3"
+    assert alttext.number(-0.00001, 4) == "0.0000"
     assert alttext.decimals_for([3, 12, 140]) == 0
     assert alttext.decimals_for([0.5, 23.94]) == 1
     assert alttext.decimals_for([0.22, 0.5]) == 2
