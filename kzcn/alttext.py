@@ -251,20 +251,26 @@ def _axes_series(ax) -> list[Series]:
     (pandas draws a stacked area's edges as unlabelled lines beside its labelled bands)."""
     from matplotlib.collections import PathCollection, PolyCollection
 
-    found: list[Series] = []
+    readers = []
     for line in ax.get_lines():
         if line.get_transform() == ax.transData and line.get_visible():
-            found.append(_line_series(ax, line))
+            readers.append((_line_series, line))
     for container in ax.containers:
         if hasattr(container, "patches"):
-            found.append(_bar_series(ax, container))
+            readers.append((_bar_series, container))
     for collection in ax.collections:
         if not collection.get_visible():
             continue
         if isinstance(collection, PathCollection) and collection.get_offset_transform() == ax.transData:
-            found.append(_scatter_series(ax, collection))
+            readers.append((_scatter_series, collection))
         elif isinstance(collection, PolyCollection) and _label(collection):
-            found.append(_area_series(ax, collection))
+            readers.append((_area_series, collection))
+    found: list[Series] = []
+    for read, artist in readers:
+        try:
+            found.append(read(ax, artist))
+        except (TypeError, ValueError):
+            continue  # drawn on dates or other non-numbers: not summarised, never a failed build
     found = [s for s in found if s is not None and any(math.isfinite(v) for v in s.values)]
     if any(s.name for s in found):
         found = [s for s in found if s.name]

@@ -221,3 +221,10 @@ def test_the_jupyterlab_caption_names_the_figure_as_the_book_does(shown):
     assert numbered.get_text().startswith("Figure 9.3: Exports.")
     assert unnumbered.get_text().startswith("Figure: Exports.")
     assert "fig-" not in numbered.get_text() + unnumbered.get_text()
+
+
+def test_a_chart_it_cannot_read_gets_no_summary_rather_than_an_error():
+    fig, ax = plt.subplots()
+    ax.plot(pd.to_datetime(["2020-01-01", "2020-02-01"]), [1.0, 2.0], label="monthly")
+    assert alttext.summary(fig) == ""
+    assert alttext.with_summary("A line chart", "") == "A line chart."
