@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 import kzcn
-from kzcn import cite, config, style
+from kzcn import alttext, cite, config, style
 from kzcn.fetch import sha256_of
 
 #: Ids are anchors in the HTML and file names on the site: keep them boring.
@@ -794,8 +794,20 @@ def _esc(text: Any) -> str:
     return html.escape(_one_line(str(text)), quote=True)
 
 
+#: Ids whose number is part of the id: ``fig-3-1`` is Figure 3.1, ``tbl-a-1`` Table A.1.
+NUMBERED_ID = re.compile(r"^(?:fig|tbl)-(?P<part>[0-9]+|[a-z])-(?P<item>[0-9]+)$")
+
+
+def reader_label(object_id: str, label: str) -> str:
+    """The name a reader knows an object by: "Figure 3.1" where the id carries the
+    book's number, else just "Figure"
+    (JupyterLab does not know the numbers Sphinx gives the others; a raw id is no name)."""
+    match = NUMBERED_ID.match(object_id)
+    return f"{label} {match['part'].upper()}.{match['item']}" if match else label
+
+
 def _html_caption(meta: Mapping[str, Any], label: str) -> str:
-    caption = f"<strong>{label} ({_esc(meta['id'])}): {_esc(meta['title'])}.</strong> "
+    caption = f"<strong>{_esc(reader_label(meta['id'], label))}: {_esc(meta['title'])}.</strong> "
     caption += f"Source: {_esc(meta['source'])}. Units: {_esc(meta['units'])}."
     if meta.get("caption"):
         caption += " " + _esc(meta["caption"])
@@ -1022,11 +1034,13 @@ def publish_figure(
     _save_figure_files(fig, out_dir, fig_id)
     (out_dir / f"{fig_id}.csv").write_text(csv_text(data, decimals), encoding="utf-8")
     files = {ext: f"{fig_id}.{ext}" for ext in ("svg", "png", "csv")}
+    # the author's words say what kind of chart it is; the summary adds what it shows
+    data_summary = alttext.summary(fig, tidy)
     meta = _metadata(
         object_id=fig_id,
         kind="figure",
         title=title,
-        alt=alt,
+        alt=alttext.with_summary(alt, data_summary),
         source=source,
         units=units,
         inputs=inputs,
@@ -1035,6 +1049,7 @@ def publish_figure(
         data=tidy,
         column_units=column_units,
     )
+    meta["data_summary"] = data_summary
     meta["points_not_in_csv"] = points_not_in_data(fig, tidy)
     _write_json(out_dir / f"{fig_id}.json", meta)
 

@@ -51,6 +51,14 @@
     form.appendChild(select("Status", "status", values(rows, "status")));
     form.appendChild(select("Cause", "cause", values(rows, "cause")));
     form.appendChild(select("Chapter", "chapter", values(rows, "chapter")));
+    // one button puts every list back to "all"; it keeps the focus, so a keyboard
+    // reader goes on from where they were
+    var reset = document.createElement("button");
+    reset.type = "button";
+    reset.className = "kzcn-audit-filter-reset";
+    reset.textContent = "Show all rows";
+    reset.style.marginRight = "1em";
+    form.appendChild(reset);
     var count = document.createElement("output");
     count.setAttribute("aria-live", "polite");
     form.appendChild(count);
@@ -70,6 +78,10 @@
       count.textContent = shown + " of " + rows.length + " rows shown";
     }
     form.addEventListener("change", apply);
+    reset.addEventListener("click", function () {
+      Array.prototype.forEach.call(form.querySelectorAll("select"), function (box) { box.selectedIndex = 0; });
+      apply();
+    });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     rows.forEach(function (row) { row.style.scrollMarginTop = "5em"; });
     var heading = anchor ? anchor.closest("section") : null;

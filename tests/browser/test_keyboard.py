@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS_DIR
 from tests.browser.test_browser_site import toc_pages
 
 pytestmark = pytest.mark.browser
@@ -38,6 +38,8 @@ FOCUSED = """() => {
           : el.closest('details.kzcn-provenance') ? 'provenance'
           : el.closest('.bd-article') ? 'article' : 'frame',
     tabindex: el.tabIndex,
+    href: el.getAttribute('href') || '',
+    key: el.getAttribute('data-key') || '',
   };
 }"""
 
@@ -172,3 +174,113 @@ def test_verdict_notes_show_on_keyboard_focus(open_as):
         assert not note.is_visible(), f"{path}: Escape does not hide the note"
         return
     pytest.fail("no table cell with a note anywhere in the book")
+
+
+def test_each_figures_data_link_follows_it_in_the_tab_order(open_as):
+    """From a figure, Tab reaches its "CSV" download within a few steps, with a visible ring."""
+    page = open_as(_page("chapter1")).page
+    figure_ids = page.evaluate("[...document.querySelectorAll('figure[id^=fig-]')].map(f => f.id)")
+    assert figure_ids, "chapter 1 shows no figure"
+    for figure_id in figure_ids:
+        # start at the figure itself (as a reader who has just read it), then Tab on
+        page.evaluate(f"(f => {{ f.tabIndex = -1; f.focus(); }})(document.getElementById('{figure_id}'))")
+        stops = []
+        for _ in range(6):
+            page.keyboard.press("Tab")
+            stops.append(page.evaluate(FOCUSED))
+            if stops[-1]["href"].endswith(f"figures/{figure_id}.csv"):
+                break
+        assert stops[-1]["href"].endswith(f"figures/{figure_id}.csv"), f"{figure_id}: Tab went {stops}"
+        assert stops[-1]["ring"] and stops[-1]["visible"], stops[-1]
+
+
+# ----------------------------------------------------------- the audit filter
+
+FILTER = "form.kzcn-audit-filter"
+
+#: What the reader sees of the filter, read from the page (not from the code that makes it).
+STATE = """() => {
+  const rows = [...document.querySelectorAll('tr[data-status]')];
+  const shown = rows.filter(r => r.offsetParent !== null);
+  const form = document.querySelector('form.kzcn-audit-filter');
+  return {
+    total: rows.length,
+    shown: shown.length,
+    statuses: [...new Set(shown.map(r => r.dataset.status))].sort(),
+    chapters: [...new Set(shown.map(r => r.dataset.chapter))].sort(),
+    count: form.querySelector('output').textContent.trim(),
+    values: Object.fromEntries([...form.querySelectorAll('select')].map(s => [s.dataset.key, s.value])),
+  };
+}"""
+
+
+def _tab_to(page, check, *, key="Tab", limit=MAX_TABS) -> dict:
+    for _ in range(limit):
+        page.keyboard.press(key)
+        focused = page.evaluate(FOCUSED)
+        if focused and check(focused):
+            return focused
+    pytest.fail(f"{key} never reached the control")
+
+
+def _choose(page, wanted: str) -> None:
+    """Arrow down through the focused list (as a reader does, without opening it) to ``wanted``."""
+    options = page.evaluate("document.activeElement.options.length")
+    for _ in range(options):
+        if page.evaluate("document.activeElement.value") == wanted:
+            return
+        page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.value") == wanted, f"arrow keys never reach {wanted!r}"
+
+
+@pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=["1366", "390"])
+def test_audit_filter_is_operated_with_the_keyboard_alone(open_as, screen):
+    page = open_as(_page("audit"), width=screen["width"], height=screen["height"]).page
+    before = page.evaluate(STATE)
+    assert before["shown"] == before["total"] > 0
+    assert before["count"] == f"{before['total']} of {before['total']} rows shown"
+
+    # the controls come in reading order, each with a visible ring, forwards and back
+    status = _tab_to(page, lambda f: f["key"] == "status")
+    order = [status] + [_tab_to(page, lambda f: True, limit=1) for _ in range(3)]
+    assert [f["key"] or f["text"] for f in order] == ["status", "cause", "chapter", "Show all rows"]
+    assert all(f["ring"] and f["visible"] for f in order), order
+    back = [_tab_to(page, lambda f: True, key="Shift+Tab", limit=1) for _ in range(3)]
+    assert [f["key"] for f in back] == ["chapter", "cause", "status"]
+    page.locator(FILTER).scroll_into_view_if_needed()
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS_DIR / f"audit-filter-keyboard-{screen['width']}.png"))
+
+    _choose(page, "differs")
+    by_status = page.evaluate(STATE)
+    assert by_status["statuses"] == ["differs"]
+    assert 0 < by_status["shown"] < before["total"]
+    assert by_status["count"] == f"{by_status['shown']} of {before['total']} rows shown"
+
+    chapter = by_status["chapters"][-1]  # a chapter that has rows of that status
+    _tab_to(page, lambda f: f["key"] == "chapter", limit=2)
+    _choose(page, chapter)
+    both = page.evaluate(STATE)
+    assert both["statuses"] == ["differs"] and both["chapters"] == [chapter]
+    assert both["count"] == f"{both['shown']} of {before['total']} rows shown"
+    assert both["shown"] <= by_status["shown"]
+    page.screenshot(path=str(SCREENSHOTS_DIR / f"audit-filter-keyboard-chosen-{screen['width']}.png"))
+
+    reset = _tab_to(page, lambda f: f["text"] == "Show all rows", limit=1)
+    assert reset["ring"]
+    page.keyboard.press("Enter")
+    after = page.evaluate(STATE)
+    assert after["shown"] == before["total"] and after["count"] == before["count"]
+    assert set(after["values"].values()) == {""}, "the lists are not back to 'all'"
+    assert page.evaluate(FOCUSED)["text"] == "Show all rows", "the focus left the button"
+
+    # Space works as well as Enter, and Escape on a list leaves the choice and the focus alone
+    _tab_to(page, lambda f: f["key"] == "status", key="Shift+Tab", limit=3)
+    _choose(page, "differs")
+    page.keyboard.press("Escape")
+    assert page.evaluate(FOCUSED)["key"] == "status"
+    assert page.evaluate(STATE)["statuses"] == ["differs"]
+    _tab_to(page, lambda f: f["text"] == "Show all rows", limit=3)
+    page.keyboard.press(" ")
+    assert page.evaluate(STATE)["shown"] == before["total"]
+    assert page.evaluate(FOCUSED)["text"] == "Show all rows"

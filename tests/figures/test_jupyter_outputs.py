@@ -92,7 +92,7 @@ def test_figure_output_carries_an_image_for_jupyter_and_myst_for_the_book(output
     soup = BeautifulSoup(output["html"], "html.parser")
     image = soup.find("figure").find("img")
     assert image["src"].startswith("data:image/png;base64,")
-    assert image["alt"] == "A rising line"
+    assert image["alt"].startswith("A rising line. Data shown: ")  # the author's words, then the data
     assert "A series" in soup.find("figcaption").get_text()
     # no MyST syntax in what JupyterLab shows
     for marker in ("{numref}", ":::", "{glue", "[[number:"):
