@@ -434,8 +434,11 @@ def _escape_inline(text: str) -> str:
 
 def _downloads_block(object_id: str, files: Sequence[str]) -> str:
     rel = _relative_figures_path()
+    # the CSV is the figure's data table: say so, for a reader moving from link to link
+    words = {"csv": "Data (CSV)"}
     links = " · ".join(
-        f'<a href="{rel}/{name}" download>{Path(name).suffix[1:].upper()}</a>' for name in files
+        f'<a href="{rel}/{name}" download>{words.get(Path(name).suffix[1:], Path(name).suffix[1:].upper())}</a>'
+        for name in files
     )
     return f'<p class="kzcn-downloads" id="{object_id}-downloads">Download: {links}</p>'
 
@@ -815,7 +818,7 @@ def _html_caption(meta: Mapping[str, Any], label: str) -> str:
 
 
 def _html_details(meta: Mapping[str, Any], kind: str) -> str:
-    item = citable(meta["id"], kind, meta["title"], f"{kind.capitalize()} {meta['id']}")
+    item = citable(meta["id"], kind, meta["title"], reader_label(meta["id"], kind.capitalize()))
     files = " · ".join(
         f'<a href="{_esc(_relative_figures_path())}/{_esc(name)}">{_esc(Path(name).suffix[1:].upper())}</a>'
         for name in meta["files"].values()
