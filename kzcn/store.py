@@ -116,14 +116,38 @@ def provenance(source: Source) -> dict[str, str]:
     }
 
 
+#: dtypes that Arrow gives back to pandas unchanged (text as Python strings in ``object``)
+_ROUND_TRIP_DTYPES = {"object", "int64", "float64", "bool"}
+
+
+def _survives_round_trip(table: pd.DataFrame) -> bool:
+    """Whether ``table`` reads back from parquet as itself (then it need not be converted back to hash it).
+
+    True for numpy dtypes that Arrow maps one to one, with no missing value
+    (``None`` and ``NaN`` both come back as one kind of missing) and text only
+    in the ``object`` columns; anything else is hashed after the round trip.
+    """
+
+    if not isinstance(table.index, pd.RangeIndex):
+        return False
+    for _, column in table.items():
+        if str(column.dtype) not in _ROUND_TRIP_DTYPES or column.isna().any():
+            return False
+        if column.dtype == object and pd.api.types.infer_dtype(column, skipna=False) != "string":
+            return False
+    return True
+
+
 def _write_atomically(table: pd.DataFrame, target: Path, source: Source) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    # one thread: the parse runs one process per core already, and threads only add waiting
+    arrow = pa.Table.from_pandas(table, preserve_index=False, nthreads=1)
     # The hash is of the table as it will be read back (Arrow -> pandas), so reading can check it.
-    record = {**provenance(source), "rows": arrow.num_rows, "content_sha256": content_hash(arrow.to_pandas())}
+    back = table if _survives_round_trip(table) else arrow.to_pandas(use_threads=False)
+    record = {**provenance(source), "rows": arrow.num_rows, "content_sha256": content_hash(back)}
     arrow = arrow.replace_schema_metadata(
         {**(arrow.schema.metadata or {}), METADATA_KEY: json.dumps(record, sort_keys=True).encode()}
     )
