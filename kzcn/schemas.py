@@ -155,6 +155,9 @@ RULES = {
     ),
 }
 
+#: what pandas' ``infer_dtype`` may say of a text column (key: may it have missing values?);
+#: "empty": every value is missing
+TEXT_KINDS = {False: {"string"}, True: {"string", "empty"}}
 #: the dtype each kind must have (what pandera's ``int``, ``float`` and ``bool`` mean)
 DTYPES = {"int": np.dtype("int64"), "float": np.dtype("float64"), "bool": np.dtype("bool")}
 
@@ -178,8 +181,8 @@ def _column_passes(series, rule: Col) -> bool:
         if rule.low is not None and not (values >= rule.low).all():
             return False
         return rule.high is None or bool((values <= rule.high).all())
-    if pd.api.types.infer_dtype(series, skipna=rule.nullable) != "string":
-        return False  # not all text (or missing where it may not be; or empty): pandera decides
+    if pd.api.types.infer_dtype(series, skipna=rule.nullable) not in TEXT_KINDS[rule.nullable]:
+        return False  # not all text (or missing where it may not be): pandera decides
     values = series.dropna() if rule.nullable else series
     # the checks look at the distinct values only (a few hundred codes in 10,000 rows)
     distinct = pd.Series(values.unique(), dtype=object)
@@ -220,7 +223,7 @@ def _all_text(series, skipna: bool):
     """
     import pandas as pd
 
-    if pd.api.types.infer_dtype(series, skipna=skipna) in ({"string", "empty"} if skipna else {"string"}):
+    if pd.api.types.infer_dtype(series, skipna=skipna) in TEXT_KINDS[skipna]:
         return True
     return series.map(lambda value: isinstance(value, str))  # names the offending rows
 

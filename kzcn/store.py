@@ -24,14 +24,14 @@ log ``KZCN_EVENT_LOG`` when a build runs the notebook).
 
 from __future__ import annotations
 
+import collections
 import hashlib
-import itertools
 import json
 import multiprocessing
 import os
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
 import pandas as pd
@@ -259,15 +259,32 @@ def _row_count(source_id: str, manifest: Manifest) -> int:
     return len(load(source_id, manifest))
 
 
+#: The manifest of a parse worker (sent once, when the worker starts).
+_WORKER_MANIFEST: Manifest | None = None
+#: Files per task sent to a worker (many DOTS workbooks take 30 ms each).
+BATCH = 6
+
+
+def _start_worker(parent_pid: int, manifest: Manifest) -> None:
+    global _WORKER_MANIFEST
+    _WORKER_MANIFEST = manifest
+    procs.exit_when_orphaned(parent_pid)
+
+
+def _row_counts(ids: list[str], manifest: Manifest | None = None) -> list[int]:
+    return [_row_count(source_id, manifest or _WORKER_MANIFEST) for source_id in ids]
+
+
 def parse_all(
     ids: list[str] | None = None, manifest: Manifest | None = None, jobs: int | None = None
 ) -> dict[str, int]:
     """Load (parse + validate + cache) every entry in ``ids`` (default all); returns row counts.
 
-    Parsing is CPU-bound (235 DOTS workbooks take most of a minute), so it runs
-    in ``jobs`` processes (default: the number of CPUs, at most 4).  The first
-    failure is raised once the running parses have finished.  Workers never
-    outlive this process (see :mod:`kzcn.procs`).
+    Parsing is CPU-bound, so it runs in ``jobs`` processes (default: the number
+    of CPUs, at most 4): this one and ``jobs - 1`` workers, each taking batches
+    of files from the list (the workers from its front, this process from its
+    back).  The first failure is raised once the running parses have finished.
+    Workers never outlive this process (see :mod:`kzcn.procs`).
     """
     manifest = manifest or load_manifest()
     selected = [source.id for source in manifest.select(ids)]
@@ -277,17 +294,30 @@ def parse_all(
     # "spawn": a worker is a fresh interpreter that inherits no open file (the
     # build lock stays with the build), and it ends itself when the build dies.
     pool = ProcessPoolExecutor(
-        max_workers=jobs,
+        max_workers=jobs - 1,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=procs.exit_when_orphaned,
-        initargs=(os.getpid(),),
+        initializer=_start_worker,
+        initargs=(os.getpid(), manifest),
     )
+    pending = collections.deque(selected[start : start + BATCH] for start in range(0, len(selected), BATCH))
+    running: dict[Future, list[str]] = {}
+    counts: dict[str, int] = {}
     try:
-        counts = list(pool.map(_row_count, selected, itertools.repeat(manifest), chunksize=4))
+        while pending or running:
+            while pending and len(running) < 2 * (jobs - 1):  # a batch in hand and one waiting, per worker
+                batch = pending.popleft()
+                running[pool.submit(_row_counts, batch)] = batch
+            if pending:
+                batch = pending.pop()
+                counts.update(zip(batch, _row_counts(batch, manifest), strict=True))
+            else:
+                wait(running, return_when=FIRST_COMPLETED)
+            for future in [future for future in running if future.done()]:
+                counts.update(zip(running.pop(future), future.result(), strict=True))
     except BaseException:
         # SIGTERM, Ctrl-C or a failure: nothing new starts; the running parses finish
         # their atomic writes, and the workers have exited when this returns.
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-    return dict(zip(selected, counts, strict=True))
+    return {source_id: counts[source_id] for source_id in selected}

@@ -171,6 +171,10 @@ def variants(name: str):
             yield f"{column}: lower case", _set(table, column, str(values[0]).lower())
             yield f"{column}: upper case", _set(table, column, str(values[0]).upper())
             yield f"{column}: string dtype", table.assign(**{column: values.astype("string")})
+            yield (
+                f"{column}: all missing",
+                table.assign(**{column: pd.Series([None] * len(table), dtype=object)}),
+            )
         elif values.dtype == bool:
             yield f"{column}: as numbers", table.assign(**{column: values.astype(np.int64)})
         else:
@@ -206,6 +210,9 @@ def test_the_fast_check_accepts_only_what_pandera_accepts(name):
             accepted_by_both += fast
             refused_by_both += not fast
     assert schemas.passes(valid_table(name), name) and pandera_accepts(name, valid_table(name))
+    if name in ("products", "wdi_meta"):  # text that may be missing may be missing everywhere
+        missing = valid_table(name).assign(**{"product_name" if name == "products" else "licence": None})
+        assert schemas.passes(missing, name) and pandera_accepts(name, missing)
     # both sides are exercised: several variants are refused by both
     assert refused_by_both >= len(VALID_ROWS[name][0])
 
