@@ -34,6 +34,7 @@ import tempfile
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from kzcn import config, procs, schemas
@@ -131,9 +132,12 @@ def _survives_round_trip(table: pd.DataFrame) -> bool:
     if not isinstance(table.index, pd.RangeIndex):
         return False
     for _, column in table.items():
-        if str(column.dtype) not in _ROUND_TRIP_DTYPES or column.isna().any():
+        kind = str(column.dtype)
+        if kind not in _ROUND_TRIP_DTYPES:
             return False
-        if column.dtype == object and pd.api.types.infer_dtype(column, skipna=False) != "string":
+        if kind == "object" and pd.api.types.infer_dtype(column, skipna=False) != "string":
+            return False  # not text only, or missing values
+        if kind == "float64" and np.isnan(column.to_numpy()).any():
             return False
     return True
 
