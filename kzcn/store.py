@@ -24,16 +24,17 @@ log ``KZCN_EVENT_LOG`` when a build runs the notebook).
 
 from __future__ import annotations
 
+import collections
 import hashlib
-import itertools
 import json
 import multiprocessing
 import os
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from kzcn import config, procs, schemas
@@ -116,14 +117,41 @@ def provenance(source: Source) -> dict[str, str]:
     }
 
 
+#: dtypes that Arrow gives back to pandas unchanged (text as Python strings in ``object``)
+_ROUND_TRIP_DTYPES = {"object", "int64", "float64", "bool"}
+
+
+def _survives_round_trip(table: pd.DataFrame) -> bool:
+    """Whether ``table`` reads back from parquet as itself (then it need not be converted back to hash it).
+
+    True for numpy dtypes that Arrow maps one to one, with no missing value
+    (``None`` and ``NaN`` both come back as one kind of missing) and text only
+    in the ``object`` columns; anything else is hashed after the round trip.
+    """
+
+    if not isinstance(table.index, pd.RangeIndex):
+        return False
+    for _, column in table.items():
+        kind = str(column.dtype)
+        if kind not in _ROUND_TRIP_DTYPES:
+            return False
+        if kind == "object" and pd.api.types.infer_dtype(column, skipna=False) != "string":
+            return False  # not text only, or missing values
+        if kind == "float64" and np.isnan(column.to_numpy()).any():
+            return False
+    return True
+
+
 def _write_atomically(table: pd.DataFrame, target: Path, source: Source) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    # one thread: the parse runs one process per core already, and threads only add waiting
+    arrow = pa.Table.from_pandas(table, preserve_index=False, nthreads=1)
     # The hash is of the table as it will be read back (Arrow -> pandas), so reading can check it.
-    record = {**provenance(source), "rows": arrow.num_rows, "content_sha256": content_hash(arrow.to_pandas())}
+    back = table if _survives_round_trip(table) else arrow.to_pandas(use_threads=False)
+    record = {**provenance(source), "rows": arrow.num_rows, "content_sha256": content_hash(back)}
     arrow = arrow.replace_schema_metadata(
         {**(arrow.schema.metadata or {}), METADATA_KEY: json.dumps(record, sort_keys=True).encode()}
     )
@@ -235,15 +263,32 @@ def _row_count(source_id: str, manifest: Manifest) -> int:
     return len(load(source_id, manifest))
 
 
+#: The manifest of a parse worker (sent once, when the worker starts).
+_WORKER_MANIFEST: Manifest | None = None
+#: Files per task sent to a worker (many DOTS workbooks take 30 ms each).
+BATCH = 6
+
+
+def _start_worker(parent_pid: int, manifest: Manifest) -> None:
+    global _WORKER_MANIFEST
+    _WORKER_MANIFEST = manifest
+    procs.exit_when_orphaned(parent_pid)
+
+
+def _row_counts(ids: list[str], manifest: Manifest | None = None) -> list[int]:
+    return [_row_count(source_id, manifest or _WORKER_MANIFEST) for source_id in ids]
+
+
 def parse_all(
     ids: list[str] | None = None, manifest: Manifest | None = None, jobs: int | None = None
 ) -> dict[str, int]:
     """Load (parse + validate + cache) every entry in ``ids`` (default all); returns row counts.
 
-    Parsing is CPU-bound (235 DOTS workbooks take most of a minute), so it runs
-    in ``jobs`` processes (default: the number of CPUs, at most 4).  The first
-    failure is raised once the running parses have finished.  Workers never
-    outlive this process (see :mod:`kzcn.procs`).
+    Parsing is CPU-bound, so it runs in ``jobs`` processes (default: the number
+    of CPUs, at most 4): this one and ``jobs - 1`` workers, each taking batches
+    of files from the list (the workers from its front, this process from its
+    back).  The first failure is raised once the running parses have finished.
+    Workers never outlive this process (see :mod:`kzcn.procs`).
     """
     manifest = manifest or load_manifest()
     selected = [source.id for source in manifest.select(ids)]
@@ -253,17 +298,30 @@ def parse_all(
     # "spawn": a worker is a fresh interpreter that inherits no open file (the
     # build lock stays with the build), and it ends itself when the build dies.
     pool = ProcessPoolExecutor(
-        max_workers=jobs,
+        max_workers=jobs - 1,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=procs.exit_when_orphaned,
-        initargs=(os.getpid(),),
+        initializer=_start_worker,
+        initargs=(os.getpid(), manifest),
     )
+    pending = collections.deque(selected[start : start + BATCH] for start in range(0, len(selected), BATCH))
+    running: dict[Future, list[str]] = {}
+    counts: dict[str, int] = {}
     try:
-        counts = list(pool.map(_row_count, selected, itertools.repeat(manifest), chunksize=4))
+        while pending or running:
+            while pending and len(running) < 2 * (jobs - 1):  # a batch in hand and one waiting, per worker
+                batch = pending.popleft()
+                running[pool.submit(_row_counts, batch)] = batch
+            if pending:
+                batch = pending.pop()
+                counts.update(zip(batch, _row_counts(batch, manifest), strict=True))
+            else:
+                wait(running, return_when=FIRST_COMPLETED)
+            for future in [future for future in running if future.done()]:
+                counts.update(zip(running.pop(future), future.result(), strict=True))
     except BaseException:
         # SIGTERM, Ctrl-C or a failure: nothing new starts; the running parses finish
         # their atomic writes, and the workers have exited when this returns.
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-    return dict(zip(selected, counts, strict=True))
+    return {source_id: counts[source_id] for source_id in selected}

@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
-import operator
 import re
 from pathlib import Path
 
@@ -283,32 +282,33 @@ def _sheet_table(
         kept_names.append(partner_name)
         blocks.append(cells)
     flat = list(itertools.chain.from_iterable(blocks))
-    if not set(map(type, flat)) <= {float, int, str, type(None)}:
-        return None  # booleans, dates, error cells: cell by cell
-    count = len(flat)
     shape = (len(blocks), width)
+    # one pass in Python (the type of every cell); the rest is numpy over those types
+    kinds = np.fromiter(map(type, flat), dtype=object, count=len(flat)).reshape(shape)
+    if not set(kinds.ravel().tolist()) <= {float, int, str, type(None)}:
+        return None  # booleans, dates, error cells: cell by cell
     cells = np.array(flat, dtype=object).reshape(shape)
-    is_text = np.fromiter(map(isinstance, flat, itertools.repeat(str)), dtype=bool, count=count).reshape(
-        shape
-    )
-    is_none = np.fromiter(map(operator.is_, flat, itertools.repeat(None)), dtype=bool, count=count)
-    numeric = ~is_text & ~is_none.reshape(shape)
+    is_text = kinds == str  # noqa: E721 - element-wise, over an array of types
+    numeric = ~is_text & (kinds != type(None))  # noqa: E721 - the same
     present = numeric.copy()
     values = np.full(shape, np.nan)
     values[numeric] = cells[numeric].astype(float)
     estimate = np.zeros(shape, dtype=bool)
-    text_at = np.nonzero(is_text)
-    texts = cells[text_at]
-    filled = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) > 0
-    for i, j, raw in zip(text_at[0][filled], text_at[1][filled], texts[filled], strict=True):
+    text_rows, text_columns = np.nonzero(is_text & (cells != ""))  # calamine's empty cell is ""
+    found, numbers, estimated = [], [], []
+    for position, raw in enumerate(cells[text_rows, text_columns].tolist()):
         if not raw.strip():
             continue  # blank text: missing
         match = NUMBER_TEXT.match(raw)
         if not match:
             return None
-        present[i, j] = True
-        values[i, j] = float(match.group(1).replace(",", ""))
-        estimate[i, j] = match.group(2) == "e"
+        found.append(position)
+        numbers.append(float(match.group(1).replace(",", "")))
+        estimated.append(match.group(2) == "e")
+    at = (text_rows[found], text_columns[found])
+    present[at] = True
+    values[at] = numbers
+    estimate[at] = estimated
     # reviewed cells to treat as missing (data/dots_dropped_cells.csv)
     column_of = {year: j for j, year in enumerate(years)}
     row_of = {partner: i for i, partner in enumerate(kept_names)}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 from data_fixtures import manifest_for, sha256, write_wdi_csv
 
@@ -108,3 +110,31 @@ def test_parse_all_in_parallel_caches_everything_and_reports_a_bad_file(tmp_path
     entries["wdi-bad"] = ("wdi", RELPATH.replace("/test/", "/bad/"), sha256(bad))
     with pytest.raises(ParseError, match=r"missing column\(s\) \['Year'\]"):
         store.parse_all(manifest=manifest_for(entries), jobs=2)
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        # text, whole numbers, floats and booleans without gaps: hashed without the round trip
+        pd.DataFrame({"a": ["x", "y"], "n": [1, 2], "v": [0.5, -0.0], "b": [True, False]}),
+        # gaps (None and NaN in text, NaN in numbers) and a text column of another kind: after it
+        pd.DataFrame({"a": ["x", None], "c": [np.nan, "z"], "v": [np.nan, 1.0]}),
+        pd.DataFrame({"a": pd.array(["x", "y"], dtype="string"), "n": [1, 2]}),
+        pd.DataFrame({"n": [1, 2]}, index=[5, 7]),
+    ],
+)
+def test_the_stored_content_hash_is_that_of_the_table_read_back(table, seeded, tmp_path):
+    import hashlib
+    import json
+
+    import pyarrow.parquet as pq
+
+    _, manifest = seeded
+    target = tmp_path / "processed" / "t.parquet"
+    store._write_atomically(table, target, manifest["wdi-test"])
+    back = pq.read_table(target).to_pandas()  # an independent reading
+    digest = hashlib.sha256(json.dumps([[str(c), str(t)] for c, t in back.dtypes.items()]).encode())
+    digest.update(pd.util.hash_pandas_object(back, index=False).to_numpy().tobytes())
+    record = json.loads(pq.read_schema(target).metadata[b"kzcn"])
+    assert record["content_sha256"] == digest.hexdigest()
+    assert record["rows"] == len(table)
