@@ -26,7 +26,8 @@ Layout of a build root (``_build/`` or ``_build/variants/<ISO3>/``)::
     cache/<notebook>/      executed copy, figure files and state of the last good run
     run/<notebook>/        scratch tree of a run in progress (mirrors the stage layout)
     stage/                 book source with executed notebooks and figures/
-    render/                jupyter-book output (kept for Sphinx's incremental build)
+    render/                jupyter-book output (kept for Sphinx's incremental build), and
+      publish-memo/        what publishing found in each page (kzcn.publish.PageMemo)
     html/                  the published site, replaced atomically
     state.json             fingerprint of what html/ was built from
     last-build.json        what the last successful build did with each notebook, and why
@@ -1045,7 +1046,7 @@ class Build:
             publish = None
         if publish is not None and hasattr(publish, "finalize"):
             try:
-                publish.finalize(self.stage_dir, new, build_info)
+                publish.finalize(self.stage_dir, new, build_info, memo_dir=self.render_dir / "publish-memo")
             except BaseException as exc:
                 self._remove(new)
                 if not isinstance(exc, Exception) or isinstance(exc, BuildError):
