@@ -431,6 +431,12 @@ def claims_document(build_info: Mapping[str, Any]) -> dict[str, Any]:
 AUDIT_TABLE_PREFIX = "tbl-audit-"
 
 
+#: Runs of the characters a ledger id is made of (the ids a page can show).
+_WORDS = re.compile(r"[A-Za-z0-9.:_-]+")
+#: The text between two tags.
+_ELEMENT_TEXTS = re.compile(r">([^<>]*)<")
+
+
 def _ids_in_tables(text: str, row_ids: list[str]) -> list[tuple[str, str]]:
     """``(row id, table id)`` for each cell of a (non-audit) table of the page holding a row id."""
     wanted = set(row_ids)
@@ -458,7 +464,8 @@ def discussed_at(html_dir: Path, row_ids: set[str], memo: PageMemo = NO_MEMO) ->
         if relative.startswith(("_static/", "_sources/", "figures/")):
             continue
         text = page.read_text(encoding="utf-8")
-        on_page = sorted(row_id for row_id in row_ids if row_id in text)
+        # the ids written out in the page (a cell's text is bounded by markup or spaces)
+        on_page = sorted(set(row_ids).intersection(_WORDS.findall(text)))
         if not on_page:
             continue
         key = memo.key("ids-in-tables", text, on_page)
@@ -617,7 +624,7 @@ def mark_audit_rows(html_dir: Path, document: dict[str, Any], memo: PageMemo = N
         if relative == audit_page:
             continue
         text = page.read_text(encoding="utf-8")
-        if not any(f">{row_id}<" in text for row_id in rows):
+        if rows.keys().isdisjoint(_ELEMENT_TEXTS.findall(text)):
             continue
         folder = page.parent.relative_to(html_dir).as_posix()
         key = memo.key("linked-ledger-ids", text, anchors, audit_page, folder)
