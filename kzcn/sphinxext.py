@@ -451,6 +451,29 @@ def drop_search_scripts(app, exception) -> None:
             page.write_text(trimmed, encoding="utf-8")
 
 
+# ------------------------------------------------------------ notebook css
+
+
+def copy_notebook_css_first(app) -> None:
+    """Put MyST-NB's style sheet in the output before any page is written.
+
+    MyST-NB copies it when the build finishes; Sphinx adds a checksum
+    (``?v=...``) to a style sheet's link only if the file is already in the
+    output when the page is written.  So the pages of a clean build linked it
+    without the checksum and the pages an incremental build wrote again with
+    it: the same source gave different bytes.  Copied first, every page links
+    it the same way.
+    """
+    if app.builder.format != "html":
+        return
+    try:
+        from myst_nb.sphinx_ext import add_global_html_resources
+    except ImportError:
+        return
+    (Path(app.outdir) / "_static").mkdir(parents=True, exist_ok=True)
+    add_global_html_resources(app, None)
+
+
 # ------------------------------------------------------------------ bibtex
 
 
@@ -485,6 +508,7 @@ def setup(app) -> dict[str, Any]:
     app.connect("env-get-updated", _restore_sphinx_numbers, priority=400)
     app.connect("env-get-updated", number_series, priority=900)
     app.connect("builder-inited", cache_bibtex_plugins)
+    app.connect("builder-inited", copy_notebook_css_first)
     app.connect("html-page-context", drop_repeated_scripts)
     app.add_html_math_renderer(MATH_RENDERER, (visit_math, None), (visit_displaymath, None))
     app.connect("config-inited", choose_math_renderer)
