@@ -127,14 +127,40 @@ def _config_inited(app, conf) -> None:
     conf.myst_substitutions = {**(conf.myst_substitutions or {}), **substitutions()}
 
 
-def _source_read(app, docname: str, source: list[str]) -> None:
-    if DATA_TERMS_MARKER in source[0]:
-        source[0] = source[0].replace(DATA_TERMS_MARKER, data_terms_markdown())
-    if BOOK_CITATION_MARKER in source[0]:
+def _generated(docname: str, markers: list[str]) -> dict[str, str]:
+    """The text that replaces each of ``markers`` on page ``docname``."""
+    texts = {}
+    if DATA_TERMS_MARKER in markers:
+        texts[DATA_TERMS_MARKER] = data_terms_markdown()
+    if BOOK_CITATION_MARKER in markers:
         depth = docname.count("/")
-        source[0] = source[0].replace(
-            BOOK_CITATION_MARKER, book_citation_markdown("/".join([".."] * depth) or ".")
-        )
+        texts[BOOK_CITATION_MARKER] = book_citation_markdown("/".join([".."] * depth) or ".")
+    return texts
+
+
+def _source_read(app, docname: str, source: list[str]) -> None:
+    markers = [marker for marker in (DATA_TERMS_MARKER, BOOK_CITATION_MARKER) if marker in source[0]]
+    texts = _generated(docname, markers)
+    for marker, text in texts.items():
+        source[0] = source[0].replace(marker, text)
+    # what was put in, so that a later build reads the page again when it would differ
+    generated = getattr(app.env, "kzcn_generated", {})
+    if texts:
+        generated[docname] = texts
+    else:
+        generated.pop(docname, None)
+    app.env.kzcn_generated = generated
+
+
+def _generated_changed(app, env, added, changed, removed) -> list[str]:
+    """Pages whose generated text (the book's citation with its code commit, the data
+    terms from the manifest) is no longer what the last build put in: read them again,
+    as a clean build would, although their source did not change."""
+    return sorted(
+        docname
+        for docname, texts in getattr(env, "kzcn_generated", {}).items()
+        if docname in env.found_docs and docname not in removed and _generated(docname, list(texts)) != texts
+    )
 
 
 #: The sitemap's file name at the site root, and its XML namespace.
@@ -176,5 +202,6 @@ def _write_sitemap(app, exception) -> None:
 def setup(app) -> dict[str, Any]:
     app.connect("config-inited", _config_inited, priority=100)
     app.connect("source-read", _source_read)
+    app.connect("env-get-outdated", _generated_changed)
     app.connect("build-finished", _write_sitemap)
     return {"version": kzcn.__version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -502,6 +502,31 @@ def cache_bibtex_plugins(app) -> None:
     pybtex.plugin.entry_points = cached
 
 
+def prune_search_index(app, exception) -> None:
+    """Drop the words no page holds any more from the search index.
+
+    An incremental build loads the previous index and takes out the pages it
+    reads again; a word only those pages had stays, with an empty list of
+    pages.  Without those, the index is the one a clean build writes.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    from sphinx.search import js_index
+
+    path = Path(app.outdir) / "searchindex.js"
+    if not path.is_file():
+        return
+    data = js_index.loads(path.read_text(encoding="utf-8"))
+    pruned = False
+    for key in ("terms", "titleterms"):
+        words = data.get(key) or {}
+        for word in [word for word, pages in words.items() if pages == []]:
+            del words[word]
+            pruned = True
+    if pruned:
+        path.write_text(js_index.dumps(data), encoding="utf-8")
+
+
 def setup(app) -> dict[str, Any]:
     app.add_config_value("kzcn_number_series", {}, "env", types=[dict])
     # after the toctree collector (priority 500) has numbered figures and tables
@@ -517,5 +542,6 @@ def setup(app) -> dict[str, Any]:
     app.connect("html-page-context", load_images_lazily)
     app.connect("build-finished", trim_icons)
     app.connect("build-finished", drop_search_scripts)
+    app.connect("build-finished", prune_search_index)
     app.add_js_file("kzcn.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -92,3 +92,45 @@ def test_the_sitemap_lists_every_page_after_an_incremental_build(project):
     locations = re.findall(r"<loc>([^<]*)</loc>", sitemap)
     site = config.site_url()
     assert sorted(locations) == sorted(site + page for page in [*PAGES, "genindex.html", "search.html"])
+
+
+def test_a_page_whose_generated_text_changed_is_read_again(monkeypatch):
+    from types import SimpleNamespace
+
+    from kzcn import site
+
+    monkeypatch.setattr(
+        site, "book_citation_markdown", lambda relative_root=".": f"citation, root {relative_root}"
+    )
+    current = {site.BOOK_CITATION_MARKER: "citation, root .."}
+    env = SimpleNamespace(
+        found_docs={"book/cite", "book/old", "book/other"},
+        kzcn_generated={"book/cite": current, "book/old": {site.BOOK_CITATION_MARKER: "an older citation"}},
+    )
+    assert site._generated_changed(None, env, set(), set(), set()) == ["book/old"]
+    assert site._generated_changed(None, env, set(), set(), {"book/old"}) == []
+
+
+def test_words_no_page_holds_leave_the_search_index(tmp_path):
+    from types import SimpleNamespace
+
+    from sphinx.search import js_index
+
+    from kzcn import sphinxext
+
+    index = {
+        "docnames": ["a", "b"],
+        "terms": {"gone": [], "kept": [0, 1], "one": 1},
+        "titleterms": {"old": []},
+    }
+    path = tmp_path / "searchindex.js"
+    path.write_text(js_index.dumps(index), encoding="utf-8")
+    app = SimpleNamespace(builder=SimpleNamespace(format="html"), outdir=str(tmp_path))
+
+    sphinxext.prune_search_index(app, None)
+
+    assert js_index.loads(path.read_text(encoding="utf-8")) == {
+        "docnames": ["a", "b"],
+        "terms": {"kept": [0, 1], "one": 1},
+        "titleterms": {},
+    }
