@@ -85,7 +85,7 @@ def link_tree(source: Path, target: Path) -> None:
 SNAPSHOT_IGNORE = shutil.ignore_patterns(
     ".venv",
     ".git",
-    "_build",
+    "_build*",
     "raw",
     "processed",
     "artifacts",
@@ -101,13 +101,33 @@ def snapshot_repository(destination: Path) -> None:
     shutil.copytree(config.ROOT, destination, ignore=SNAPSHOT_IGNORE, symlinks=True)
 
 
+def role(process: psutil.Process) -> str:
+    """What a process of the build's tree is, in a word (for the peak-memory breakdown)."""
+    try:
+        words = " ".join(process.cmdline())
+    except psutil.Error:
+        return "gone"
+    for needle, name in (
+        ("ipykernel", "kernel"),
+        ("papermill", "papermill"),
+        ("jupyter-book", "sphinx"),
+        ("kzcn.procs", "watcher"),
+        ("kzcn build", "build"),
+        (" kzcn ", "build"),
+    ):
+        if needle in words:
+            return name
+    return "other"
+
+
 class TreeSampler:
     """Samples, five times a second, the RSS summed over a process and all its descendants,
-    and the machine's one-minute load average."""
+    and the machine's one-minute load average; keeps what each kind of process held at the peak."""
 
     def __init__(self, pid: int) -> None:
         self.root = psutil.Process(pid)
         self.peak = 0
+        self.at_peak: dict[str, list[int]] = {}
         self.loads: list[float] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -120,12 +140,19 @@ class TreeSampler:
             except psutil.Error:
                 break
             total = 0
+            sizes = []
             for process in processes:
                 try:
-                    total += process.memory_info().rss
+                    rss = process.memory_info().rss
                 except psutil.Error:
-                    pass
-            self.peak = max(self.peak, total)
+                    continue
+                total += rss
+                sizes.append((process, rss))
+            if total > self.peak:
+                self.peak = total
+                self.at_peak = {}
+                for process, rss in sizes:
+                    self.at_peak.setdefault(role(process), []).append(rss)
             self.loads.append(os.getloadavg()[0])
             self._stop.wait(0.2)
 
@@ -136,6 +163,8 @@ class TreeSampler:
 
 #: Peak RSS (bytes) and mean load average of every timed step, by log name.
 MEASURED: dict[str, tuple[int, float]] = {}
+#: At each step's peak: RSS of each process, grouped by kind (build, papermill, kernel, ...).
+PEAK_PARTS: dict[str, dict[str, list[int]]] = {}
 #: CPU seconds (user + system) of the step's whole process tree, by log name: on a busy
 #: machine, a fairer comparison than wall time.
 CPU: dict[str, float] = {}
@@ -157,6 +186,7 @@ def timed(cmd: list[str], env: dict[str, str], log: Path, cwd: Path) -> float:
     elapsed = time.perf_counter() - started
     loads = sampler.loads or [os.getloadavg()[0]]
     MEASURED[log.name] = (sampler.peak, sum(loads) / len(loads))
+    PEAK_PARTS[log.name] = sampler.at_peak
     CPU[log.name] = _children_cpu() - cpu_before
     if returncode != 0:
         raise SystemExit(f"benchmark step failed ({' '.join(cmd)}); see {log}:\n" + log.read_text()[-3000:])
@@ -165,7 +195,15 @@ def timed(cmd: list[str], env: dict[str, str], log: Path, cwd: Path) -> float:
 
 def measured(log: Path) -> str:
     peak, load = MEASURED[log.name]
-    return f"CPU {CPU[log.name]:.0f} s; peak RSS {peak / 2**20:,.0f} MiB; load {load:.1f}"
+    parts = ", ".join(
+        f"{kind} {' + '.join(f'{rss / 2**20:,.0f}' for rss in sorted(sizes, reverse=True))}"
+        for kind, sizes in sorted(PEAK_PARTS.get(log.name, {}).items())
+    )
+    return (
+        f"CPU {CPU[log.name]:.0f} s; peak RSS {peak / 2**20:,.0f} MiB"
+        + (f" ({parts} MiB)" if parts else "")
+        + f"; load {load:.1f}"
+    )
 
 
 def add_prose(tree: Path) -> None:
@@ -344,7 +382,13 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"\nload average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         width = max(len(label) for label, _, _ in rows)
-        print(f"\nchanged raw file: {changed}; jobs: {args.jobs}; cpu count: {os.cpu_count()}\n")
+        # every Python process (build, papermill, kernels, Sphinx) compiles what it imports when no
+        # bytecode is cached: seconds of CPU each, part of every figure below
+        bytecode = "off (PYTHONDONTWRITEBYTECODE)" if sys.dont_write_bytecode else "on"
+        print(
+            f"\nchanged raw file: {changed}; jobs: {args.jobs}; cpu count: {os.cpu_count()}; "
+            f"bytecode cache: {bytecode}\n"
+        )
         print(f"| {'build':<{width}} | seconds | x clean | x force | notes |")
         print(f"|{'-' * (width + 2)}|--------:|--------:|--------:|-------|")
         for label, seconds, note in rows:

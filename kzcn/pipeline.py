@@ -26,7 +26,8 @@ Layout of a build root (``_build/`` or ``_build/variants/<ISO3>/``)::
     cache/<notebook>/      executed copy, figure files and state of the last good run
     run/<notebook>/        scratch tree of a run in progress (mirrors the stage layout)
     stage/                 book source with executed notebooks and figures/
-    render/                jupyter-book output (kept for Sphinx's incremental build)
+    render/                jupyter-book output (kept for Sphinx's incremental build), and
+      publish-memo/        what publishing found in each page (kzcn.publish.PageMemo)
     html/                  the published site, replaced atomically
     state.json             fingerprint of what html/ was built from
     last-build.json        what the last successful build did with each notebook, and why
@@ -549,6 +550,15 @@ def swap_directories(new: Path, current: Path) -> None:
 # ------------------------------------------------------------------ planning
 
 
+#: ``python -m papermill``, without pyarrow: papermill imports it (and numpy) only for
+#: hdfs:// paths, which the book never uses, and it is 40 MB of every papermill
+#: process (two run at a time, beside their kernels); the notebooks' kernels still
+#: import what they need.
+PAPERMILL_WITHOUT_PYARROW = (
+    "import sys; sys.modules['pyarrow'] = None; from papermill.cli import papermill; papermill()"
+)
+
+
 @dataclass
 class NotebookJob:
     """One notebook of the book and what the build decided to do with it."""
@@ -835,6 +845,8 @@ class Build:
         if not todo:
             self.log("[build]   nothing to execute")
             return
+        if self.jobs > 1 and sum(self._reads_verdicts(job) for job in todo) > 1:
+            self.warm_verdicts()
         failures: list[str] = []
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs)
         try:
@@ -857,6 +869,49 @@ class Build:
             pool.shutdown(wait=True, cancel_futures=True)
         if failures:
             raise BuildError("\n\n".join(failures))
+
+    def _reads_verdicts(self, job: NotebookJob) -> bool:
+        """Whether the notebook reads the verdict table: its last run read the thesis ledger, or
+        (never run) its code names a module that reads the table.  A wrong guess costs time only."""
+        state = self._cached_state(job)
+        if state is not None:
+            return any(str(name).startswith("ledger:") for name in state.get("inputs", {}))
+        notebook = nbformat.read(self.source_dir / job.rel, as_version=4)
+        code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+        return re.search(r"\b(?:verdicts|narrative|chapters|audit|compare)\b", code) is not None
+
+    def warm_verdicts(self) -> None:
+        """Compute the verdict table once, in a child process, before notebooks run two at a time.
+
+        Every chapter reads :func:`kzcn.verdicts.table`, computed once per input
+        state and cached.  Two kernels starting together on a stale cache would
+        both compute it (twice the time, and the two largest kernels of the build
+        at once); this child fills the cache alone, and exits, so that neither
+        the kernels nor this process hold its memory.  A failure here is only
+        logged: the notebook that needs the table reports it as usual.
+        """
+        started = time.perf_counter()
+        env = {
+            key: value for key, value in os.environ.items() if key not in ("KZCN_INPUT_LOG", "KZCN_EVENT_LOG")
+        }
+        env.update(
+            MPLBACKEND="Agg",
+            PYTHONHASHSEED="0",
+            PYTHONPATH=os.pathsep.join(
+                p for p in (str(Path(kzcn.__file__).resolve().parent.parent), env.get("PYTHONPATH")) if p
+            ),
+        )
+        cmd = [sys.executable, "-c", "from kzcn import verdicts; verdicts.table()"]
+        result = self.children.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        seconds = time.perf_counter() - started
+        if result.returncode != 0:
+            self.log(
+                f"[build]   verdict table not computed ahead ({seconds:.1f} s): {tail(result.stderr, 1)}"
+            )
+        else:
+            self.log(
+                f"[build]   verdict table ready in {seconds:.1f} s (computed or read once for all notebooks)"
+            )
 
     def execute_one(self, job: NotebookJob) -> None:
         started = time.perf_counter()
@@ -890,8 +945,8 @@ class Build:
         )
         cmd = [
             sys.executable,
-            "-m",
-            "papermill",
+            "-c",
+            PAPERMILL_WITHOUT_PYARROW,
             str(self.source_dir / job.rel),
             str(executed),
             "--parameters_file",
@@ -1045,7 +1100,7 @@ class Build:
             publish = None
         if publish is not None and hasattr(publish, "finalize"):
             try:
-                publish.finalize(self.stage_dir, new, build_info)
+                publish.finalize(self.stage_dir, new, build_info, memo_dir=self.render_dir / "publish-memo")
             except BaseException as exc:
                 self._remove(new)
                 if not isinstance(exc, Exception) or isinstance(exc, BuildError):

@@ -25,6 +25,7 @@ top-level field, so two builds of the same commit differ only there.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -66,6 +67,67 @@ class RenderedObject:
     caption_number: str | None  # as rendered, e.g. "Fig. 3.1"
 
 
+class PageMemo:
+    """What the passes over the HTML found or wrote, by the bytes they read (an incremental build's shortcut).
+
+    Parsing the pages is most of this module's time, and after a one-page edit
+    all pages but one are the bytes they were at the previous build.  Each pass
+    asks the memo first, with everything its result depends on (the page's
+    text, the ids it looks for, ...); the key also hashes this module's source
+    and the parser's version, so a change of the code misses.  Entries not asked
+    for in a build are removed at its end (:meth:`prune`).  Without a folder,
+    nothing is remembered.
+    """
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = Path(folder) if folder is not None else None
+        self.used: set[str] = set()
+        if self.folder is not None:
+            import bs4
+
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._code = hashlib.sha256(Path(__file__).read_bytes() + bs4.__version__.encode()).hexdigest()
+
+    def key(self, kind: str, *parts: Any) -> str | None:
+        if self.folder is None:
+            return None
+        digest = hashlib.sha256(f"{self._code}\n{kind}\n".encode())
+        for part in parts:
+            data = (
+                part.encode("utf-8") if isinstance(part, str) else json.dumps(part, sort_keys=True).encode()
+            )
+            digest.update(hashlib.sha256(data).digest())
+        self.used.add(digest.hexdigest())
+        return digest.hexdigest()
+
+    def get(self, key: str | None) -> Any:
+        if key is None:
+            return None
+        path = self.folder / f"{key}.json"
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))["value"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def put(self, key: str | None, value: Any) -> Any:
+        if key is not None:
+            tmp = self.folder / f".{key}.tmp"
+            tmp.write_text(json.dumps({"value": value}), encoding="utf-8")
+            tmp.replace(self.folder / f"{key}.json")
+        return value
+
+    def prune(self) -> None:
+        if self.folder is None:
+            return
+        for path in self.folder.iterdir():
+            if path.stem not in self.used:
+                path.unlink(missing_ok=True)
+
+
+#: No memo: every pass parses every page (the default of the functions below).
+NO_MEMO = PageMemo(None)
+
+
 def _read_metadata(figures_dir: Path) -> dict[str, dict[str, Any]]:
     metadata = {}
     for path in sorted(figures_dir.glob("*.json")):
@@ -93,7 +155,23 @@ def _number_from_caption(caption_number: str) -> str | None:
     return words[-1].rstrip(".:") if words else None
 
 
-def find_rendered(html_dir: Path, ids: set[str]) -> dict[str, RenderedObject]:
+def _caption_numbers(text: str, on_page: list[str]) -> list[tuple[str, str | None]]:
+    """``(id, caption number)`` of each id of ``on_page`` that is a figure or table of the page."""
+    # one pass over the page's elements, not one search per id (the audit page is large)
+    soup = BeautifulSoup(text, "html.parser")
+    by_id = {}
+    for tag in soup.find_all(["figure", "table"], id=True):
+        by_id.setdefault(tag["id"], tag)
+    numbers = []
+    for object_id in on_page:
+        element = by_id.get(object_id)
+        if element is not None:
+            number_span = element.find(class_="caption-number")
+            numbers.append((object_id, number_span.get_text().strip() if number_span else None))
+    return numbers
+
+
+def find_rendered(html_dir: Path, ids: set[str], memo: PageMemo = NO_MEMO) -> dict[str, RenderedObject]:
     """Locate every id among the built pages and read its caption number."""
     found: dict[str, RenderedObject] = {}
     for page in sorted(html_dir.rglob("*.html")):
@@ -104,21 +182,15 @@ def find_rendered(html_dir: Path, ids: set[str]) -> dict[str, RenderedObject]:
         on_page = [object_id for object_id in sorted(ids) if f'id="{object_id}"' in text]
         if not on_page:
             continue
-        # one pass over the page's elements, not one search per id (the audit page is large)
-        soup = BeautifulSoup(text, "html.parser")
-        by_id = {}
-        for tag in soup.find_all(["figure", "table"], id=True):
-            by_id.setdefault(tag["id"], tag)
-        for object_id in on_page:
-            element = by_id.get(object_id)
-            if element is None:
-                continue
+        key = memo.key("caption-numbers", text, on_page)
+        numbers = memo.get(key)
+        if numbers is None:
+            numbers = memo.put(key, _caption_numbers(text, on_page))
+        for object_id, caption_number in numbers:
             if object_id in found:
                 raise PublishError(
                     f"{object_id} appears on two pages: {found[object_id].page} and {relative}"
                 )
-            number_span = element.find(class_="caption-number")
-            caption_number = number_span.get_text().strip() if number_span else None
             found[object_id] = RenderedObject(
                 object_id=object_id,
                 page=relative,
@@ -359,7 +431,27 @@ def claims_document(build_info: Mapping[str, Any]) -> dict[str, Any]:
 AUDIT_TABLE_PREFIX = "tbl-audit-"
 
 
-def discussed_at(html_dir: Path, row_ids: set[str]) -> dict[str, str]:
+#: Runs of the characters a ledger id is made of (the ids a page can show).
+_WORDS = re.compile(r"[A-Za-z0-9.:_-]+")
+#: The text between two tags.
+_ELEMENT_TEXTS = re.compile(r">([^<>]*)<")
+
+
+def _ids_in_tables(text: str, row_ids: list[str]) -> list[tuple[str, str]]:
+    """``(row id, table id)`` for each cell of a (non-audit) table of the page holding a row id."""
+    wanted = set(row_ids)
+    cells = []
+    for table in BeautifulSoup(text, "html.parser").find_all("table", id=True):
+        if table["id"].startswith(AUDIT_TABLE_PREFIX):
+            continue
+        for cell in table.find_all("td"):
+            value = cell.get_text(strip=True)
+            if value in wanted:
+                cells.append((value, table["id"]))
+    return cells
+
+
+def discussed_at(html_dir: Path, row_ids: set[str], memo: PageMemo = NO_MEMO) -> dict[str, str]:
     """``ledger row id -> page#table`` for rows a chapter table lists by id.
 
     The chapter notebooks tabulate the prose claims they recompute, with the
@@ -372,15 +464,17 @@ def discussed_at(html_dir: Path, row_ids: set[str]) -> dict[str, str]:
         if relative.startswith(("_static/", "_sources/", "figures/")):
             continue
         text = page.read_text(encoding="utf-8")
-        if not any(row_id in text for row_id in row_ids):
+        # the ids written out in the page (a cell's text is bounded by markup or spaces)
+        on_page = sorted(set(row_ids).intersection(_WORDS.findall(text)))
+        if not on_page:
             continue
-        for table in BeautifulSoup(text, "html.parser").find_all("table", id=True):
-            if table["id"].startswith(AUDIT_TABLE_PREFIX):
-                continue
-            for cell in table.find_all("td"):
-                value = cell.get_text(strip=True)
-                if value in row_ids and value not in found:
-                    found[value] = f"{relative}#{table['id']}"
+        key = memo.key("ids-in-tables", text, on_page)
+        cells = memo.get(key)
+        if cells is None:
+            cells = memo.put(key, _ids_in_tables(text, on_page))
+        for value, table_id in cells:
+            if value not in found:
+                found[value] = f"{relative}#{table_id}"
     return found
 
 
@@ -424,7 +518,62 @@ def link_audit_rows(html_dir: Path, document: dict[str, Any], anchors: Mapping[s
 AUDIT_FILTER_SCRIPT = "_static/audit-filter.js"
 
 
-def mark_audit_rows(html_dir: Path, document: dict[str, Any]) -> int:
+def _marked_audit_page(
+    text: str, rows: Mapping[str, Mapping[str, Any]], labels: Mapping[str, str], folder: str
+) -> tuple[str, int]:
+    """The audit page with its rows marked and section cells linked (see :func:`mark_audit_rows`)."""
+    import posixpath
+
+    marked = 0
+    soup = BeautifulSoup(text, "html.parser")
+    for table in soup.find_all("table", id=re.compile(f"^{AUDIT_TABLE_PREFIX}")):
+        headers = [th.get_text(strip=True) for th in table.find_all("th")]
+        section_at = headers.index("section") if "section" in headers else None
+        for tr in table.find_all("tr"):
+            cells = tr.find_all("td")
+            if not cells:
+                continue
+            row = rows.get(cells[0].get_text(strip=True))
+            if row is None:
+                continue
+            tr["id"] = row["anchor"]
+            tr["data-status"] = row["status"]
+            tr["data-cause"] = row["cause"]
+            tr["data-chapter"] = str(table["id"])[len(AUDIT_TABLE_PREFIX) :]
+            marked += 1
+            if section_at is not None and section_at < len(cells) and row["section"]:
+                label = section_label(row["section"], row["chapter"])
+                if label in labels:
+                    cell = cells[section_at]
+                    link = soup.new_tag("a", href=f"{posixpath.relpath(labels[label], folder)}#{label}")
+                    link.string = cell.get_text(strip=True)
+                    cell.clear()
+                    cell.append(link)
+    if soup.body is not None:
+        script = soup.new_tag("script", src=posixpath.relpath(AUDIT_FILTER_SCRIPT, folder))
+        script["defer"] = ""
+        soup.body.append(script)
+    return str(soup), marked
+
+
+def _linked_ledger_ids(text: str, anchors: Mapping[str, str], audit_page: str, folder: str) -> str | None:
+    """The page with each table cell holding a ledger id linked to its audit row; None if none is."""
+    import posixpath
+
+    soup = BeautifulSoup(text, "html.parser")
+    changed = False
+    for cell in soup.select("table td"):
+        value = cell.get_text(strip=True)
+        if value in anchors and cell.find("a") is None:
+            link = soup.new_tag("a", href=f"{posixpath.relpath(audit_page, folder)}#{anchors[value]}")
+            link.string = value
+            cell.clear()
+            cell.append(link)
+            changed = True
+    return str(soup) if changed else None
+
+
+def mark_audit_rows(html_dir: Path, document: dict[str, Any], memo: PageMemo = NO_MEMO) -> int:
     """Give every audit row its stable anchor and the data the filter reads; link rows to thesis sections.
 
     A row of an audit table (``tbl-audit-*``) whose first cell is a ledger id
@@ -434,11 +583,14 @@ def mark_audit_rows(html_dir: Path, document: dict[str, Any]) -> int:
     Chapter tables that list ledger ids link each id to its audit row.
     Returns how many audit rows were marked.
     """
-    import posixpath
-
     rows = {row["id"]: row for row in document.get("rows", []) if "id" in row}
     if not rows:
         return 0
+    # what the page rewrites read of each row (the memo's key)
+    marks = {
+        row_id: {name: row[name] for name in ("anchor", "status", "cause", "section", "chapter")}
+        for row_id, row in rows.items()
+    }
     pages = [
         p
         for p in sorted(html_dir.rglob("*.html"))
@@ -456,61 +608,31 @@ def mark_audit_rows(html_dir: Path, document: dict[str, Any]) -> int:
         if f'id="{AUDIT_TABLE_PREFIX}' not in text:
             continue
         audit_page = page.relative_to(html_dir).as_posix()
-        soup = BeautifulSoup(text, "html.parser")
         folder = page.parent.relative_to(html_dir).as_posix()
-        for table in soup.find_all("table", id=re.compile(f"^{AUDIT_TABLE_PREFIX}")):
-            headers = [th.get_text(strip=True) for th in table.find_all("th")]
-            section_at = headers.index("section") if "section" in headers else None
-            for tr in table.find_all("tr"):
-                cells = tr.find_all("td")
-                if not cells:
-                    continue
-                row = rows.get(cells[0].get_text(strip=True))
-                if row is None:
-                    continue
-                tr["id"] = row["anchor"]
-                tr["data-status"] = row["status"]
-                tr["data-cause"] = row["cause"]
-                tr["data-chapter"] = str(table["id"])[len(AUDIT_TABLE_PREFIX) :]
-                marked += 1
-                if section_at is not None and section_at < len(cells) and row["section"]:
-                    label = section_label(row["section"], row["chapter"])
-                    if label in labels:
-                        cell = cells[section_at]
-                        link = soup.new_tag("a", href=f"{posixpath.relpath(labels[label], folder)}#{label}")
-                        link.string = cell.get_text(strip=True)
-                        cell.clear()
-                        cell.append(link)
-        if soup.body is not None:
-            script = soup.new_tag("script", src=posixpath.relpath(AUDIT_FILTER_SCRIPT, folder))
-            script["defer"] = ""
-            soup.body.append(script)
-        page.write_text(str(soup), encoding="utf-8")
+        key = memo.key("marked-audit-page", text, marks, labels, folder)
+        result = memo.get(key)
+        if result is None:
+            result = memo.put(key, list(_marked_audit_page(text, marks, labels, folder)))
+        page.write_text(result[0], encoding="utf-8")
+        marked += result[1]
     if audit_page is None:
         return marked
     # chapter tables: a cell holding a ledger id links to its audit row
+    anchors = {row_id: row["anchor"] for row_id, row in rows.items()}
     for page in pages:
         relative = page.relative_to(html_dir).as_posix()
         if relative == audit_page:
             continue
         text = page.read_text(encoding="utf-8")
-        if not any(f">{row_id}<" in text for row_id in rows):
+        if rows.keys().isdisjoint(_ELEMENT_TEXTS.findall(text)):
             continue
-        soup = BeautifulSoup(text, "html.parser")
         folder = page.parent.relative_to(html_dir).as_posix()
-        changed = False
-        for cell in soup.select("table td"):
-            value = cell.get_text(strip=True)
-            if value in rows and cell.find("a") is None:
-                link = soup.new_tag(
-                    "a", href=f"{posixpath.relpath(audit_page, folder)}#{rows[value]['anchor']}"
-                )
-                link.string = value
-                cell.clear()
-                cell.append(link)
-                changed = True
-        if changed:
-            page.write_text(str(soup), encoding="utf-8")
+        key = memo.key("linked-ledger-ids", text, anchors, audit_page, folder)
+        result = memo.get(key)
+        if result is None:
+            result = memo.put(key, [_linked_ledger_ids(text, anchors, audit_page, folder)])
+        if result[0] is not None:
+            page.write_text(result[0], encoding="utf-8")
     return marked
 
 
@@ -521,18 +643,22 @@ def section_label(section: str, chapter: str = "") -> str:
     return "thesis-" + str(section).replace(".", "-")
 
 
-def finalize(stage_dir: Path, html_dir: Path, build_info: dict) -> None:
+def finalize(stage_dir: Path, html_dir: Path, build_info: dict, memo_dir: Path | None = None) -> None:
     """Publish figure files, ``figures.json``, ``claims.json`` and the favicon.
 
     ``build_info`` may carry ``build_date`` (ISO 8601, UTC) and ``git_commit``;
     missing keys are filled in the same way :mod:`kzcn.figures` fills them.
     Raises :class:`PublishError` when a published object is not in the HTML.
+    ``memo_dir`` (the pipeline's build folder) keeps what the passes over the
+    pages found, so that the next build parses only the pages that changed
+    (:class:`PageMemo`); the result is the same with or without it.
     """
+    memo = PageMemo(memo_dir)
     stage_dir, html_dir = Path(stage_dir), Path(html_dir)
     stage_figures = stage_dir / "figures"
     copy_figure_files(stage_figures, html_dir / "figures")
     metadata = _read_metadata(stage_figures)
-    rendered = find_rendered(html_dir, set(metadata))
+    rendered = find_rendered(html_dir, set(metadata), memo)
     fill_numbers(html_dir, rendered)
     index = figures_index(stage_figures, html_dir, rendered, build_info)
     _write_json(html_dir / "figures.json", index)
@@ -540,7 +666,8 @@ def finalize(stage_dir: Path, html_dir: Path, build_info: dict) -> None:
     write_citations(html_dir, index)
     claims = claims_document(build_info)
     ids = {row["row_id"] for row in claims.get("rows", [])}
-    link_audit_rows(html_dir, claims, discussed_at(html_dir, ids) if ids else {})
-    mark_audit_rows(html_dir, claims)
+    link_audit_rows(html_dir, claims, discussed_at(html_dir, ids, memo) if ids else {})
+    mark_audit_rows(html_dir, claims, memo)
     _write_json(html_dir / "claims.json", claims)
     write_favicon(html_dir)
+    memo.prune()

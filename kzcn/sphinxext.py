@@ -120,6 +120,21 @@ def choose_math_renderer(app, config) -> None:
 _APPENDIX = re.compile(r"(?:^|/)appendix_([a-z])(?:_|$)")
 
 
+def _restore_sphinx_numbers(app, env) -> list[str]:
+    """Before Sphinx numbers figures again, put back the numbers it gave last time.
+
+    Sphinx rewrites every page whose numbers differ from the stored ones; the
+    stored ones are :func:`number_series`'s ("A.1"), never Sphinx's own ("4"), so
+    every appendix page would be rewritten on every build.  Comparing Sphinx's
+    numbers with Sphinx's previous numbers leaves that decision to real changes;
+    :func:`number_series` reports its own.
+    """
+    previous = getattr(env, "kzcn_sphinx_fignumbers", None)
+    if previous is not None:
+        env.toc_fignumbers = previous
+    return []
+
+
 def number_series(app, env) -> list[str]:
     """Give each appendix (and each document named in ``kzcn_number_series``) its own
     series of figure and table numbers: "Table A.1", "Table B.1", "Table AU.1".
@@ -128,21 +143,28 @@ def number_series(app, env) -> list[str]:
     running count (the audit's "Table 1" to "Table 3", then Appendix A's "Table 4"),
     which collides with the chapters' numbers and changes whenever a page gains a
     table.  Runs after Sphinx assigned its numbers; cross-references (``{numref}``)
-    and captions then use the new ones.
+    and captions then use the new ones.  Returns the documents whose numbers differ
+    from the previous build's (all of them on the first).
     """
+    import copy
+
+    env.kzcn_sphinx_fignumbers = copy.deepcopy(env.toc_fignumbers)
     series = dict(app.config.kzcn_number_series or {})
     for docname in env.toc_fignumbers:
         match = _APPENDIX.search(docname)
         if match and docname not in series:
             series[docname] = match.group(1).upper()
-    changed = []
     for docname, prefix in series.items():
         for numbers in env.toc_fignumbers.get(docname, {}).values():
             in_order = sorted(numbers, key=lambda object_id: numbers[object_id])
             for position, object_id in enumerate(in_order, start=1):
                 numbers[object_id] = (prefix, position)
-            changed.append(docname)
-    return sorted(set(changed))
+    previous = getattr(env, "kzcn_series_fignumbers", {})
+    changed = [docname for docname in series if env.toc_fignumbers.get(docname) != previous.get(docname)]
+    env.kzcn_series_fignumbers = copy.deepcopy(
+        {docname: env.toc_fignumbers.get(docname) for docname in series}
+    )
+    return sorted(changed)
 
 
 # ---------------------------------------------------------------- languages
@@ -429,10 +451,89 @@ def drop_search_scripts(app, exception) -> None:
             page.write_text(trimmed, encoding="utf-8")
 
 
+# ------------------------------------------------------------ notebook css
+
+
+def copy_notebook_css_first(app) -> None:
+    """Put MyST-NB's style sheet in the output before any page is written.
+
+    MyST-NB copies it when the build finishes; Sphinx adds a checksum
+    (``?v=...``) to a style sheet's link only if the file is already in the
+    output when the page is written.  So the pages of a clean build linked it
+    without the checksum and the pages an incremental build wrote again with
+    it: the same source gave different bytes.  Copied first, every page links
+    it the same way.
+    """
+    if app.builder.format != "html":
+        return
+    try:
+        from myst_nb.sphinx_ext import add_global_html_resources
+    except ImportError:
+        return
+    (Path(app.outdir) / "_static").mkdir(parents=True, exist_ok=True)
+    add_global_html_resources(app, None)
+
+
+# ------------------------------------------------------------------ bibtex
+
+
+def cache_bibtex_plugins(app) -> None:
+    """Look each pybtex plugin up once per build, not once per citation.
+
+    pybtex finds a style or backend by scanning the entry points of every
+    installed distribution (``importlib.metadata.entry_points``) on each call,
+    and sphinxcontrib-bibtex asks for one per citation it resolves: hundreds of
+    scans, the largest part of writing a page.  The installed distributions do
+    not change during a build; plugins registered at run time are still looked
+    up first by pybtex itself.
+    """
+    import functools
+
+    import pybtex.plugin
+
+    lookup = pybtex.plugin.entry_points
+    if getattr(lookup, "cache_info", None) is not None:
+        return
+
+    @functools.cache
+    def cached(**selection):
+        return tuple(lookup(**selection))
+
+    pybtex.plugin.entry_points = cached
+
+
+def prune_search_index(app, exception) -> None:
+    """Drop the words no page holds any more from the search index.
+
+    An incremental build loads the previous index and takes out the pages it
+    reads again; a word only those pages had stays, with an empty list of
+    pages.  Without those, the index is the one a clean build writes.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    from sphinx.search import js_index
+
+    path = Path(app.outdir) / "searchindex.js"
+    if not path.is_file():
+        return
+    data = js_index.loads(path.read_text(encoding="utf-8"))
+    pruned = False
+    for key in ("terms", "titleterms"):
+        words = data.get(key) or {}
+        for word in [word for word, pages in words.items() if pages == []]:
+            del words[word]
+            pruned = True
+    if pruned:
+        path.write_text(js_index.dumps(data), encoding="utf-8")
+
+
 def setup(app) -> dict[str, Any]:
     app.add_config_value("kzcn_number_series", {}, "env", types=[dict])
     # after the toctree collector (priority 500) has numbered figures and tables
+    app.connect("env-get-updated", _restore_sphinx_numbers, priority=400)
     app.connect("env-get-updated", number_series, priority=900)
+    app.connect("builder-inited", cache_bibtex_plugins)
+    app.connect("builder-inited", copy_notebook_css_first)
     app.connect("html-page-context", drop_repeated_scripts)
     app.add_html_math_renderer(MATH_RENDERER, (visit_math, None), (visit_displaymath, None))
     app.connect("config-inited", choose_math_renderer)
@@ -441,5 +542,6 @@ def setup(app) -> dict[str, Any]:
     app.connect("html-page-context", load_images_lazily)
     app.connect("build-finished", trim_icons)
     app.connect("build-finished", drop_search_scripts)
+    app.connect("build-finished", prune_search_index)
     app.add_js_file("kzcn.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
