@@ -29,6 +29,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kzcn import compare
+from kzcn.beyond.present import join_words
+
 #: The words that start the data summary in a figure's alt text.
 LEAD = "Data shown:"
 
@@ -93,10 +96,7 @@ def number(value: float, decimals: int) -> str:
     a small value that would read as zero gets the decimals it needs (up to four)."""
     while value and round(value, decimals) == 0 and decimals < 4:
         decimals += 1
-    text = f"{value:,.{decimals}f}"
-    if re.fullmatch(r"-0(\.0+)?", text):
-        text = text[1:]
-    return text
+    return compare.shown(value, decimals)
 
 
 def quoted(text: str) -> str:
@@ -370,14 +370,8 @@ def _match(series, data, column, year, texts, scale):
 def _years_text(years: list[int]) -> str:
     years = sorted(set(years))
     if len(years) <= 4:
-        return "in " + _join([str(y) for y in years])
+        return "in " + join_words([str(y) for y in years])
     return f"in years from {years[0]} to {years[-1]}"
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _over_years(series: Series) -> str:
@@ -406,7 +400,7 @@ def _over_categories(series: Series) -> str:
     top, lowest = ranked[:3], ranked[-1]
     return (
         f"highest {quoted(top[0][0])} {number(top[0][1], d)}, then "
-        + _join([f"{quoted(k)} {number(v, d)}" for k, v in top[1:]])
+        + join_words([f"{quoted(k)} {number(v, d)}" for k, v in top[1:]])
         + f"; lowest {quoted(lowest[0])} {number(lowest[1], d)}"
     )
 
@@ -442,7 +436,7 @@ def _panel_sentences(series: list[Series]) -> list[str]:
     if named_only:
         sentences.append(
             "also drawn, with lower highs: "
-            + _join([quoted(s.name) for s in named_only if s.name])
+            + join_words([quoted(s.name) for s in named_only if s.name])
             + " (their values are in the data table)"
         )
     return sentences
