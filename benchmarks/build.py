@@ -258,6 +258,24 @@ def rewrite_raw_file(manifest_path: Path, mirror: Path) -> str:
     return f"{CHANGED_SOURCE} ({source.relpath.rsplit('/', 2)[-2]})"
 
 
+def restore_raw_link(raw: Path) -> None:
+    """Point the private raw cache at the original CHANGED_SOURCE file again."""
+    source = manifest.load_manifest(config.MANIFEST_PATH)[CHANGED_SOURCE]
+    link = raw / source.relpath
+    link.unlink(missing_ok=True)
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(config.raw_dir() / source.relpath)
+
+
+#: What Jupyter Book (MyST-NB) logs when a notebook stops on an error; the build goes on.
+PEER_FAILURE = re.compile(r"(\S+\.ipynb): WARNING: Executing notebook failed")
+
+
+def peer_failures(log: Path) -> list[str]:
+    """The notebooks a peer build failed to execute (its log names them)."""
+    return sorted({Path(name).name for name in PEER_FAILURE.findall(log.read_text(errors="replace"))})
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -336,7 +354,12 @@ def main(argv: list[str] | None = None) -> int:
         ours_step("one-notebook edit")
         changed = rewrite_raw_file(manifest_path, mirror)
         ours_step("one-raw-file change")
-        shutil.copyfile(config.MANIFEST_PATH, manifest_path)  # the peers start from the original data
+        # The peers start from the original data: the original manifest, and the raw cache's
+        # link to the original file (the build above replaced it with the changed download).
+        # Without this every peer notebook that reads the file fails its sha256 check, and a
+        # peer that fails early is no comparison (it made the peers look fast before).
+        shutil.copyfile(config.MANIFEST_PATH, manifest_path)
+        restore_raw_link(work / "raw")
 
         peers = {}
         for mode in ("force", "cache"):
@@ -348,6 +371,12 @@ def main(argv: list[str] | None = None) -> int:
             cmd = [pipeline.jupyter_book_executable(), "build", str(peer), "--path-output", str(peer_out)]
             print(f"jupyter-book ({mode}): clean build ...", flush=True)
             peers[mode] = timed(cmd, peer_env, logs / f"peer-{mode}-clean.log", cwd=peer)
+            failed = peer_failures(logs / f"peer-{mode}-clean.log")
+            if failed:
+                raise SystemExit(
+                    f"jupyter-book ({mode}) could not execute {', '.join(failed)}: a build that stops "
+                    f"early is no comparison; see {logs / f'peer-{mode}-clean.log'}"
+                )
             rows.append(
                 (
                     f"jupyter-book {mode}: clean build",

@@ -43,7 +43,7 @@ from typing import Any
 
 import yaml
 
-from kzcn import config
+from kzcn import config, procs
 
 #: The Debian packages the PDF build needs (``make pdf`` and ``.ci/run`` install them).
 DEBIAN_PACKAGES = (
@@ -500,7 +500,7 @@ def build(stage: Path, out: Path, log=print) -> Path:
     render = out / "render"
     latex_dir = render / "_build" / "latex"
     shutil.rmtree(latex_dir, ignore_errors=True)  # never report an old PDF as new
-    cmd = [_jupyter_book(), "build", str(stage), "--builder", "pdflatex", "--config", str(cfg)]
+    cmd = [*procs.jupyter_book_command(), "build", str(stage), "--builder", "pdflatex", "--config", str(cfg)]
     cmd += ["--path-output", str(render)]
     env = {
         **os.environ,
@@ -529,11 +529,6 @@ def build(stage: Path, out: Path, log=print) -> Path:
     os.replace(tmp, target)
     log(f"[pdf] {target} ({target.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.0f} s")
     return target
-
-
-def _jupyter_book() -> str:
-    beside = Path(sys.executable).parent / "jupyter-book"
-    return str(beside) if beside.exists() else (shutil.which("jupyter-book") or "jupyter-book")
 
 
 def _tail(text: str, lines: int) -> str:

@@ -554,9 +554,6 @@ def swap_directories(new: Path, current: Path) -> None:
 #: hdfs:// paths, which the book never uses, and it is 40 MB of every papermill
 #: process (two run at a time, beside their kernels); the notebooks' kernels still
 #: import what they need.
-PAPERMILL_WITHOUT_PYARROW = (
-    "import sys; sys.modules['pyarrow'] = None; from papermill.cli import papermill; papermill()"
-)
 
 
 @dataclass
@@ -847,6 +844,7 @@ class Build:
             return
         if self.jobs > 1 and sum(self._reads_verdicts(job) for job in todo) > 1:
             self.warm_verdicts()
+        todo = self.longest_first(todo)
         failures: list[str] = []
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs)
         try:
@@ -869,6 +867,23 @@ class Build:
             pool.shutdown(wait=True, cancel_futures=True)
         if failures:
             raise BuildError("\n\n".join(failures))
+
+    def longest_first(self, todo: list[NotebookJob]) -> list[NotebookJob]:
+        """The notebooks in the order they start: the longest first, so that the build does not
+        end with one long notebook running alone while the other core waits.
+
+        The length is the last run's time when the cache has one for every notebook, else the
+        length of the notebook's code (a clean build).  A wrong guess costs time only.
+        """
+        seconds = {job.rel: (self._cached_state(job) or {}).get("seconds") for job in todo}
+        if all(isinstance(value, int | float) for value in seconds.values()):
+            return sorted(todo, key=lambda job: -seconds[job.rel])
+
+        def code_length(job: NotebookJob) -> int:
+            notebook = nbformat.read(self.source_dir / job.rel, as_version=4)
+            return sum(len(cell.source) for cell in notebook.cells if cell.cell_type == "code")
+
+        return sorted(todo, key=lambda job: -code_length(job))
 
     def _reads_verdicts(self, job: NotebookJob) -> bool:
         """Whether the notebook reads the verdict table: its last run read the thesis ledger, or
@@ -944,9 +959,7 @@ class Build:
             ),
         )
         cmd = [
-            sys.executable,
-            "-c",
-            PAPERMILL_WITHOUT_PYARROW,
+            *procs.papermill_command(),
             str(self.source_dir / job.rel),
             str(executed),
             "--parameters_file",
@@ -956,6 +969,9 @@ class Build:
             "--kernel",
             "python3",
             "--no-progress-bar",
+            # papermill would otherwise write the whole notebook twice per cell (as it starts and
+            # as it ends); it still writes it at the end, with the failing cell marked on error
+            "--no-request-save-on-cell-execute",
             "--log-level",
             "WARNING",
         ]
@@ -1058,7 +1074,7 @@ class Build:
     def render(self) -> Path:
         """``jupyter-book build`` of the stage; Sphinx's state is kept in render/ for the next build."""
         cmd = [
-            jupyter_book_executable(),
+            *jupyter_book_command(),
             "build",
             str(self.stage_dir),
             "--path-output",
@@ -1151,7 +1167,13 @@ def build_date() -> str:
         return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
+def jupyter_book_command() -> list[str]:
+    """How the build runs Jupyter Book (see :data:`kzcn.procs.UNUSED_BY_NBFORMAT`)."""
+    return procs.jupyter_book_command()
+
+
 def jupyter_book_executable() -> str:
+    """The ``jupyter-book`` program itself (the benchmark's plain Jupyter Book build runs it)."""
     beside = Path(sys.executable).parent / "jupyter-book"
     return str(beside) if beside.exists() else (shutil.which("jupyter-book") or "jupyter-book")
 

@@ -90,6 +90,36 @@ def kill_tree(pid: int, grace: float = 5.0) -> None:
     psutil.wait_procs(alive, timeout=grace)
 
 
+#: Optional modules that the tools the build starts would import and never use, each at a
+#: cost measured on the 2-core machine.  jsonschema (which nbformat imports) imports
+#: ``rfc3987_syntax`` to check the "iri" string format, which no notebook schema uses, and that
+#: module compiles a Lark grammar as it is imported: 1.4 s of CPU in every papermill and Sphinx
+#: process.  Papermill imports ``pyarrow`` only for hdfs:// paths (40 MB in each process).
+#: A module set to None in ``sys.modules`` raises ImportError when imported, which both
+#: libraries take as "not installed".
+UNUSED_BY_NBFORMAT = ("rfc3987_syntax",)
+UNUSED_BY_PAPERMILL = ("pyarrow", *UNUSED_BY_NBFORMAT)
+
+
+def python_tool(call: str, unused: tuple[str, ...]) -> list[str]:
+    """A command that runs ``call`` (Python statements) in this interpreter, with ``unused`` never imported."""
+    blocked = "".join(f"sys.modules[{name!r}] = None; " for name in unused)
+    return [sys.executable, "-c", f"import sys; {blocked}{call}"]
+
+
+def papermill_command() -> list[str]:
+    """``papermill`` (its command line; arguments follow)."""
+    return python_tool("from papermill.cli import papermill; papermill()", UNUSED_BY_PAPERMILL)
+
+
+def jupyter_book_command() -> list[str]:
+    """``jupyter-book`` (its command line; arguments follow)."""
+    return python_tool(
+        "sys.argv[0] = 'jupyter-book'; from jupyter_book.cli.main import main; sys.exit(main())",
+        UNUSED_BY_NBFORMAT,
+    )
+
+
 def guarded(command: list[str]) -> list[str]:
     """``command`` wrapped so that it ends when this process ends, however it ends."""
     return [sys.executable, "-m", "kzcn.procs", "--parent", str(os.getpid()), "--", *command]

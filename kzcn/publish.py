@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, SoupStrainer
 
 import kzcn
 from kzcn import cite, config, figures
@@ -158,7 +158,8 @@ def _number_from_caption(caption_number: str) -> str | None:
 def _caption_numbers(text: str, on_page: list[str]) -> list[tuple[str, str | None]]:
     """``(id, caption number)`` of each id of ``on_page`` that is a figure or table of the page."""
     # one pass over the page's elements, not one search per id (the audit page is large)
-    soup = BeautifulSoup(text, "html.parser")
+    # only the figures and tables are built into a tree (the audit page has 50,000 elements)
+    soup = BeautifulSoup(text, "html.parser", parse_only=SoupStrainer(["figure", "table"]))
     by_id = {}
     for tag in soup.find_all(["figure", "table"], id=True):
         by_id.setdefault(tag["id"], tag)
@@ -441,7 +442,9 @@ def _ids_in_tables(text: str, row_ids: list[str]) -> list[tuple[str, str]]:
     """``(row id, table id)`` for each cell of a (non-audit) table of the page holding a row id."""
     wanted = set(row_ids)
     cells = []
-    for table in BeautifulSoup(text, "html.parser").find_all("table", id=True):
+    for table in BeautifulSoup(text, "html.parser", parse_only=SoupStrainer("table")).find_all(
+        "table", id=True
+    ):
         if table["id"].startswith(AUDIT_TABLE_PREFIX):
             continue
         for cell in table.find_all("td"):

@@ -527,12 +527,86 @@ def prune_search_index(app, exception) -> None:
         path.write_text(js_index.dumps(data), encoding="utf-8")
 
 
+def _is_mime_bundle(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.container) and node.get("nb_element") == "mime_bundle"
+
+
+def drop_unrendered_outputs(app, doctree: nodes.document) -> None:
+    """Keep, of each notebook output, only the formats that some builder renders.
+
+    MyST-NB keeps every format of a display output in the doctree and picks one per builder
+    as it writes (its ``SelectMimeType``).  ``publish_figure`` and ``publish_table`` display a
+    MyST block for the book and, for JupyterLab, an HTML copy with the chart as an embedded
+    PNG; the book renders the block for every builder (``nb_mime_priority_overrides``), so
+    the copies only made the doctrees of the chapters megabytes large.  Sphinx unpickles a
+    page's doctree again for every cross-reference to one of its figures or tables: about
+    5 s of a 20 s render.  What any builder known to MyST-NB would pick stays, so every
+    builder still finds its choice; an output no builder can show is left alone (MyST-NB
+    warns about it).
+    """
+    from myst_nb.core.render import base_render_priority, get_mime_priority
+
+    overrides = app.config["nb_mime_priority_overrides"]
+    priorities = [get_mime_priority(name, overrides) for name in {app.builder.name, *base_render_priority()}]
+    for bundle in list(doctree.findall(_is_mime_bundle)):
+        present = [child.get("mime_type") for child in bundle.children]
+        chosen = {next((kind for kind in priority if kind in present), None) for priority in priorities}
+        chosen.discard(None)
+        if not chosen:
+            continue
+        for child in list(bundle.children):
+            if child.get("mime_type") not in chosen:
+                bundle.remove(child)
+
+
+def unpickle_numref_targets_once(app) -> None:
+    """Resolve ``{numref}`` cross-references without unpickling the target page for each one.
+
+    Sphinx's standard domain reads the whole doctree of the page that holds a figure or table
+    each time a reference to it is resolved (to find the node and its caption): 48 references
+    cost 67 unpickled doctrees, about 5 s of a 17 s render.  During that lookup only, each
+    page's doctree is unpickled once per process and kept; the lookup reads it and changes
+    nothing, and doctrees do not change once the pages are read.  The pages Sphinx writes
+    still get their own fresh copy.
+    """
+    from sphinx.domains.std import StandardDomain
+
+    resolve = StandardDomain._resolve_numref_xref
+    if getattr(resolve, "_kzcn_memo", False):
+        return
+    targets: dict[tuple[int, str], nodes.document] = {}
+
+    def resolve_with_memo(self, env, *args, **kwargs):
+        read = env.get_doctree
+
+        def get_doctree(docname: str) -> nodes.document:
+            key = (id(env), docname)
+            if key not in targets:
+                targets[key] = read(docname)
+            return targets[key]
+
+        env.get_doctree = get_doctree  # an instance attribute, removed below: never pickled
+        try:
+            return resolve(self, env, *args, **kwargs)
+        finally:
+            del env.get_doctree
+
+    def forget(app, exception) -> None:  # noqa: ARG001 - Sphinx event signature
+        targets.clear()
+
+    resolve_with_memo._kzcn_memo = True
+    StandardDomain._resolve_numref_xref = resolve_with_memo
+    app.connect("build-finished", forget)
+
+
 def setup(app) -> dict[str, Any]:
     app.add_config_value("kzcn_number_series", {}, "env", types=[dict])
     # after the toctree collector (priority 500) has numbered figures and tables
     app.connect("env-get-updated", _restore_sphinx_numbers, priority=400)
     app.connect("env-get-updated", number_series, priority=900)
     app.connect("builder-inited", cache_bibtex_plugins)
+    app.connect("doctree-read", drop_unrendered_outputs)
+    unpickle_numref_targets_once(app)
     app.connect("builder-inited", copy_notebook_css_first)
     app.connect("html-page-context", drop_repeated_scripts)
     app.add_html_math_renderer(MATH_RENDERER, (visit_math, None), (visit_displaymath, None))
