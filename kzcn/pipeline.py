@@ -306,13 +306,25 @@ class Children:
         self._procs: set[subprocess.Popen] = set()
         self.stopping = False
 
-    def run(self, cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    def start(self, cmd: list[str], **kwargs) -> subprocess.Popen:
+        """Start ``cmd`` under a guard: it and what it starts end when this build ends."""
         with self._lock:
             if self.stopping:
                 raise BuildInterrupted("build interrupted")
-            # Under a guard: the command and what it starts end when this build ends.
             proc = subprocess.Popen(procs.guarded(cmd), start_new_session=True, **kwargs)
             self._procs.add(proc)
+        return proc
+
+    def stop(self, proc: subprocess.Popen) -> None:
+        """End a child started with :meth:`start` (and everything below it)."""
+        try:
+            _kill_group(proc)
+        finally:
+            with self._lock:
+                self._procs.discard(proc)
+
+    def run(self, cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+        proc = self.start(cmd, **kwargs)
         try:
             stdout, stderr = proc.communicate()
         except BaseException:
@@ -556,6 +568,62 @@ def swap_directories(new: Path, current: Path) -> None:
 #: import what they need.
 
 
+#: What a build sets for one notebook only: a kernel server shared by all must not carry it.
+NOTEBOOK_ONLY_ENV = (
+    "KZCN_EVENT_LOG",
+    "KZCN_FIGURES_DIR",
+    "KZCN_INPUT_LOG",
+    "KZCN_NOTEBOOK",
+    "KZCN_PARAMETERS",
+)
+
+
+def kernel_environment() -> dict[str, str]:
+    """What every notebook kernel of a build runs with (the kernel server too)."""
+    return {
+        "MPLBACKEND": "Agg",
+        "PYTHONHASHSEED": "0",
+        # the kernel must import this very kzcn, also when it is not installed
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(Path(kzcn.__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")) if p
+        ),
+    }
+
+
+@dataclass
+class KernelServer:
+    """The running :mod:`kzcn.kernels` server of a build."""
+
+    socket: str
+    spec_dir: Path
+    proc: subprocess.Popen | None = None
+    ready: bool = False
+
+    def wait_ready(self, log: Callable[[str], None], timeout: float = 120.0) -> None:
+        """Wait for the server's "ready" line (its imports done); without it, kernels start as usual."""
+        started = time.perf_counter()
+        line = [""]
+        reader = threading.Thread(
+            target=lambda: line.__setitem__(0, self.proc.stdout.readline()), daemon=True
+        )
+        reader.start()
+        reader.join(timeout)
+        self.ready = line[0].strip() == "ready"
+        if self.ready:
+            log(
+                f"[build]   kernel server ready in {time.perf_counter() - started:.1f} s (kernels are forked)"
+            )
+        else:
+            log("[build]   kernel server not ready: notebooks start standard kernels")
+
+    def env(self) -> dict[str, str]:
+        """What a papermill process needs to get its kernel from the server."""
+        from kzcn import kernels
+
+        path = os.pathsep.join(filter(None, [str(self.spec_dir), os.environ.get("JUPYTER_PATH")]))
+        return {kernels.SERVER_ENV: self.socket, "JUPYTER_PATH": path}
+
+
 @dataclass
 class NotebookJob:
     """One notebook of the book and what the build decided to do with it."""
@@ -599,6 +667,8 @@ class Build:
         self.timings: list[tuple[str, float]] = []
         self.jobs_done: list[NotebookJob] = []
         self.commit = git_commit(self.source_dir)
+        #: what papermill needs to get its kernel from the kernel server (empty: standard kernels)
+        self.kernel_env: dict[str, str] = {}
 
     # paths
     @property
@@ -842,8 +912,20 @@ class Build:
         if not todo:
             self.log("[build]   nothing to execute")
             return
+        server = self.start_kernel_server(todo)
+        try:
+            self._execute(todo, server)
+        finally:
+            if server is not None:
+                self.children.stop(server.proc)
+                shutil.rmtree(Path(server.socket).parent, ignore_errors=True)
+
+    def _execute(self, todo: list[NotebookJob], server: KernelServer | None) -> None:
         if self.jobs > 1 and sum(self._reads_verdicts(job) for job in todo) > 1:
             self.warm_verdicts()
+        if server is not None:
+            server.wait_ready(self.log)
+        self.kernel_env = server.env() if server is not None and server.ready else {}
         todo = self.longest_first(todo)
         failures: list[str] = []
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs)
@@ -867,6 +949,44 @@ class Build:
             pool.shutdown(wait=True, cancel_futures=True)
         if failures:
             raise BuildError("\n\n".join(failures))
+
+    def start_kernel_server(self, todo: list[NotebookJob]) -> KernelServer | None:
+        """Start the server that forks the notebooks' kernels (:mod:`kzcn.kernels`), if the
+        platform allows it: it imports what the notebooks import while the build goes on."""
+        from kzcn import kernels
+
+        if len(todo) < 2 or not kernels.available():
+            return None  # one notebook: its kernel starts as fast on its own
+        sources = []
+        for job in todo:
+            notebook = nbformat.read(self.source_dir / job.rel, as_version=4)
+            sources += [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        server = KernelServer(
+            socket=kernels.socket_path(),
+            spec_dir=kernels.kernel_spec_dir(self.run_dir / "jupyter"),
+        )
+        env = {key: value for key, value in os.environ.items() if key not in NOTEBOOK_ONLY_ENV}
+        env.update(kernel_environment())
+        log = open(self.run_dir / "kernel-server.log", "w", encoding="utf-8")  # noqa: SIM115 - kept by the child
+        try:
+            server.proc = self.children.start(
+                [
+                    sys.executable,
+                    "-m",
+                    "kzcn.kernels",
+                    "serve",
+                    server.socket,
+                    *kernels.imported_modules(sources),
+                ],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+            )
+        finally:
+            log.close()
+        return server
 
     def longest_first(self, todo: list[NotebookJob]) -> list[NotebookJob]:
         """The notebooks in the order they start: the longest first, so that the build does not
@@ -951,12 +1071,8 @@ class Build:
             KZCN_NOTEBOOK=job.rel,
             KZCN_GIT_COMMIT=self.commit,
             KZCN_PARAMETERS=canonical_json(job.parameters),
-            MPLBACKEND="Agg",
-            PYTHONHASHSEED="0",
-            # the kernel must import this very kzcn, also when it is not installed
-            PYTHONPATH=os.pathsep.join(
-                p for p in (str(Path(kzcn.__file__).resolve().parent.parent), env.get("PYTHONPATH")) if p
-            ),
+            **kernel_environment(),
+            **self.kernel_env,
         )
         cmd = [
             *procs.papermill_command(),

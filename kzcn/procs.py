@@ -91,13 +91,23 @@ def kill_tree(pid: int, grace: float = 5.0) -> None:
 
 
 #: Optional modules that the tools the build starts would import and never use, each at a
-#: cost measured on the 2-core machine.  jsonschema (which nbformat imports) imports
-#: ``rfc3987_syntax`` to check the "iri" string format, which no notebook schema uses, and that
-#: module compiles a Lark grammar as it is imported: 1.4 s of CPU in every papermill and Sphinx
+#: cost measured on the 2-core machine.  jsonschema (which nbformat imports) imports, when
+#: they are installed, checkers of string formats ("iri", "duration", "uri-template",
+#: "color", "date-time", "hostname") that no notebook schema uses; among them
+#: ``rfc3987_syntax`` compiles a Lark grammar as it is imported (1.4 s of CPU) and
+#: ``isoduration`` imports ``arrow`` (0.1 s): about 1.6 s in every papermill and Sphinx
 #: process.  Papermill imports ``pyarrow`` only for hdfs:// paths (40 MB in each process).
 #: A module set to None in ``sys.modules`` raises ImportError when imported, which both
-#: libraries take as "not installed".
-UNUSED_BY_NBFORMAT = ("rfc3987_syntax",)
+#: libraries take as "not installed" (jsonschema then leaves those formats unchecked).
+UNUSED_BY_NBFORMAT = (
+    "rfc3987_syntax",
+    "isoduration",
+    "rfc3986_validator",
+    "rfc3339_validator",
+    "uri_template",
+    "webcolors",
+    "fqdn",
+)
 UNUSED_BY_PAPERMILL = ("pyarrow", *UNUSED_BY_NBFORMAT)
 
 

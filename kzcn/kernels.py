@@ -1,0 +1,266 @@
+"""Notebook kernels forked from a process that has imported their libraries once (POSIX only).
+
+Every notebook the build executes gets a fresh kernel, as "Restart & Run All" would: no
+state passes from one notebook to the next.  Starting such a kernel costs about 2 s of CPU,
+most of it importing the same libraries (IPython, pandas, matplotlib, this package) again:
+22 s for the 11 notebooks of the book.  So the build starts, once, a *kernel server* that
+imports what the notebooks import and then waits.  For each notebook it forks a child,
+which is a new, empty kernel: its namespace holds nothing, only the modules are already
+in memory (as after any ``import``), its environment and working folder are the
+notebook's own, and it starts the standard ipykernel application.
+
+The server is found through a kernel spec named ``python3`` (the one papermill asks
+for) that the build puts first on ``JUPYTER_PATH`` for its papermill processes only.  Its
+command is a small *proxy* (``python -m kzcn.kernels connect -f CONNECTION_FILE``) that asks
+the server for a kernel, passes interrupts on, and exits with the kernel's exit code; the
+forked kernel ends when its proxy ends, however it ends (``kill -9`` included).  Where the
+server cannot be reached (no ``fork`` on Windows, the server gone), the proxy becomes the
+standard kernel itself.  The notebooks' metadata still name ``python3``.
+
+One difference shows in an executed notebook: a warning that a library prints as it is
+imported is printed once, by the server, not in each notebook (the book leaves the
+notebooks' stderr out in any case).  ``KZCN_FORKED_KERNELS=0`` turns all this off: the build
+then starts standard kernels.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import importlib
+import json
+import os
+import signal
+import socket
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+#: The environment variable that names the server's socket (set in the papermill processes).
+SERVER_ENV = "KZCN_KERNEL_SERVER"
+#: ``0`` turns the forked kernels off.
+SWITCH_ENV = "KZCN_FORKED_KERNELS"
+#: The kernel spec the notebooks name, and papermill starts.
+KERNEL_NAME = "python3"
+#: What every kernel imports, whatever the notebook: the kernel application itself.
+KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.display")
+
+
+def available() -> bool:
+    """Whether this platform and the environment allow forked kernels."""
+    return hasattr(os, "fork") and hasattr(socket, "AF_UNIX") and os.environ.get(SWITCH_ENV, "1") != "0"
+
+
+def imported_modules(sources: Iterable[str]) -> list[str]:
+    """The modules the code ``sources`` import (``from a import b`` gives ``a`` and ``a.b``,
+    which the server imports if it is a module); code that does not parse adds nothing."""
+    names: set[str] = set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue  # magics, or broken code: the notebook itself will say so
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module)
+                names.update(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
+    return sorted(names)
+
+
+def kernel_spec_dir(root: Path) -> Path:
+    """Write the ``python3`` kernel spec that starts the proxy; returns the folder for ``JUPYTER_PATH``."""
+    spec = root / "kernels" / KERNEL_NAME
+    spec.mkdir(parents=True, exist_ok=True)
+    document = {
+        "argv": [sys.executable, "-m", "kzcn.kernels", "connect", "-f", "{connection_file}"],
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "interrupt_mode": "signal",
+        "metadata": {"debugger": True},
+    }
+    (spec / "kernel.json").write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    return root
+
+
+def socket_path() -> str:
+    """A fresh path for the server's socket (short: Unix sockets allow about 100 characters)."""
+    return os.path.join(tempfile.mkdtemp(prefix="kzcn-k-"), "server")
+
+
+# ------------------------------------------------------------------ server
+
+#: Standard input, output and error: the proxy hands its own to the kernel, so that what the
+#: kernel writes there reaches papermill (and the build's error messages) as from a standard kernel.
+STDIO = (0, 1, 2)
+
+
+def _send(connection: socket.socket, message: dict, fds: tuple[int, ...] = ()) -> None:
+    data = json.dumps(message).encode() + b"\n"
+    with contextlib.suppress(OSError):
+        if fds:
+            socket.send_fds(connection, [data], list(fds))
+        else:
+            connection.sendall(data)
+
+
+def _receive(connection: socket.socket, maxfds: int = 0) -> tuple[dict, list[int]]:
+    data, fds = b"", []
+    while not data.endswith(b"\n"):
+        chunk, received, _, _ = socket.recv_fds(connection, 1 << 20, maxfds)
+        fds += received
+        if not chunk:
+            raise ConnectionError("the other side closed the connection")
+        data += chunk
+    return json.loads(data), fds
+
+
+def _become_kernel(request: dict, stdio: list[int]) -> None:
+    """In the forked child: the notebook's streams, environment and folder, then the standard kernel."""
+    from kzcn import procs
+
+    os.setsid()  # a session of its own, as jupyter_client starts kernels
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+    for target, fd in zip(STDIO, stdio, strict=True):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.chdir(request["cwd"])
+    # the kernel ends with its proxy, even after kill -9 of the proxy
+    procs.exit_when_orphaned(int(request["proxy"]))
+    sys.argv = ["ipykernel_launcher", *request["argv"]]
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance()
+
+
+def _run_kernel(request: dict, stdio: list[int]) -> None:
+    """The forked child's whole life: it never returns to the server's loop."""
+    code = 0
+    try:
+        _become_kernel(request, stdio)
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    except BaseException:  # noqa: BLE001 - reported on the kernel's stderr, as a standard kernel would
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+    os._exit(code)
+
+
+def serve(path: str, modules: Iterable[str]) -> int:
+    """Import ``modules`` (and the kernel application), then fork one kernel per request on ``path``."""
+    from kzcn import procs
+
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]  # as ipykernel_launcher does; the kernel adds its own folder back
+    for name in (*KERNEL_MODULES, *modules):
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001, S110 - a name that is not a module, or an import that
+            pass  # fails: the notebook's own import reports it
+    procs.exit_when_orphaned()  # the build (or its guard) gone: no new kernels
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(8)
+    waiting: dict[int, socket.socket] = {}
+
+    def reap(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            connection = waiting.pop(pid, None)
+            if connection is not None:
+                _send(connection, {"exit": os.waitstatus_to_exitcode(status)})
+                connection.close()
+
+    signal.signal(signal.SIGCHLD, reap)
+    print("ready", flush=True)
+    while True:
+        connection, _ = listener.accept()
+        try:
+            request, stdio = _receive(connection, len(STDIO))
+            if len(stdio) != len(STDIO):
+                raise ValueError("no standard streams received")
+        except (OSError, ValueError, ConnectionError):
+            connection.close()
+            continue
+        # a kernel that ends at once must not be reaped before it is known
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        try:
+            pid = os.fork()
+            if pid == 0:
+                listener.close()
+                connection.close()
+                _run_kernel(request, stdio)
+            for fd in stdio:
+                os.close(fd)
+            waiting[pid] = connection
+            _send(connection, {"pid": pid})
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+
+
+# ------------------------------------------------------------------- proxy
+
+
+def _standard_kernel(argv: list[str]) -> None:
+    os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv])
+
+
+def connect(argv: list[str]) -> int:
+    """The kernel spec's command: a kernel forked by the server, or the standard kernel."""
+    path = os.environ.get(SERVER_ENV)
+    if not path or not available():
+        _standard_kernel(argv)
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(path)
+        env = {key: value for key, value in os.environ.items() if key != SERVER_ENV}
+        _send(connection, {"argv": argv, "env": env, "cwd": os.getcwd(), "proxy": os.getpid()}, STDIO)
+        pid = int(_receive(connection)[0]["pid"])
+    except (OSError, ValueError, KeyError, ConnectionError):
+        connection.close()
+        _standard_kernel(argv)  # the server is gone: start the kernel the usual way
+
+    def forward(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signum)
+        if signum != signal.SIGINT:  # SIGINT interrupts the kernel; anything else ends it
+            os._exit(128 + signum)
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"):
+        signal.signal(getattr(signal, name), forward)
+    try:
+        return int(_receive(connection)[0].get("exit", 1))
+    except (OSError, ValueError, ConnectionError):
+        return 1
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["serve"]:
+        return serve(argv[1], argv[2:])
+    if argv[:1] == ["connect"]:
+        return connect(argv[1:])
+    print(
+        "usage: python -m kzcn.kernels serve SOCKET [MODULE ...] | connect -f CONNECTION_FILE",
+        file=sys.stderr,
+    )
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

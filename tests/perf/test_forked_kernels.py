@@ -1,0 +1,121 @@
+"""Kernels forked by the kernel server (kzcn.kernels) behave as standard kernels for a notebook:
+an empty namespace, the notebook's own environment and folder, outputs and errors on the usual
+channels; they end with their proxy; without a server the same spec starts a standard kernel."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import nbformat
+import papermill
+import psutil
+import pytest
+
+from kzcn import kernels
+
+PROBE = """
+import json, os, sys
+print(json.dumps({
+    "pid": os.getpid(),
+    "parent": os.getppid(),
+    "cwd": os.getcwd(),
+    "marker": os.environ.get("KZCN_TEST_MARKER"),
+    "server_env": os.environ.get("KZCN_KERNEL_SERVER"),
+    "csv_in_sys_modules": "csv" in sys.modules,
+    "csv_in_namespace": "csv" in globals(),
+}))
+"""
+
+
+def test_imported_modules_reads_import_statements():
+    sources = [
+        "import pandas as pd\nfrom kzcn import data, figures\n",
+        "%matplotlib inline",
+        "from . import x",
+    ]
+    assert kernels.imported_modules(sources) == ["kzcn", "kzcn.data", "kzcn.figures", "pandas"]
+
+
+@pytest.fixture
+def server(tmp_path):
+    path = kernels.socket_path()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kzcn.kernels", "serve", path, "csv"], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout.readline().strip() == "ready"
+    yield proc, path
+    proc.terminate()
+    proc.wait(10)
+
+
+def _run_probe(tmp_path, monkeypatch, server_path: str | None) -> dict:
+    spec_root = kernels.kernel_spec_dir(tmp_path / "jupyter")
+    monkeypatch.setenv("JUPYTER_PATH", str(spec_root))
+    monkeypatch.setenv("KZCN_TEST_MARKER", "this notebook's value")
+    if server_path:
+        monkeypatch.setenv(kernels.SERVER_ENV, server_path)
+    else:
+        monkeypatch.delenv(kernels.SERVER_ENV, raising=False)
+    source = tmp_path / "probe.ipynb"
+    kernelspec = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(PROBE)], metadata={"kernelspec": kernelspec}
+    )
+    nbformat.write(notebook, source)
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    executed = papermill.execute_notebook(
+        str(source), str(tmp_path / "out.ipynb"), kernel_name="python3", cwd=str(workdir), progress_bar=False
+    )
+    assert executed.metadata.kernelspec == kernelspec  # what readers download names the usual kernel
+    return json.loads(executed.cells[0].outputs[0]["text"]) | {"workdir": str(workdir)}
+
+
+def test_a_forked_kernel_is_fresh_and_the_notebooks_own(tmp_path, monkeypatch, server):
+    proc, path = server
+    seen = _run_probe(tmp_path, monkeypatch, path)
+    assert seen["parent"] == proc.pid  # forked by the server, not started by the proxy
+    assert seen["cwd"] == seen["workdir"]
+    assert seen["marker"] == "this notebook's value"
+    assert seen["server_env"] is None
+    assert seen["csv_in_sys_modules"] is True  # imported once, by the server
+    assert seen["csv_in_namespace"] is False  # but the notebook's namespace starts empty
+    # the kernel ended with the notebook
+    deadline = time.monotonic() + 20
+    while psutil.pid_exists(seen["pid"]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not psutil.pid_exists(seen["pid"]) or psutil.Process(seen["pid"]).status() == psutil.STATUS_ZOMBIE
+
+
+def test_without_a_server_the_same_spec_starts_a_standard_kernel(tmp_path, monkeypatch):
+    seen = _run_probe(tmp_path, monkeypatch, str(tmp_path / "no-such-server"))
+    assert seen["csv_in_namespace"] is False
+    assert seen["marker"] == "this notebook's value"
+    # a standard kernel: its parent is the proxy it replaced (papermill started it)
+    assert psutil.Process(seen["parent"]).pid == os.getpid()
+
+
+def test_a_forked_kernel_ends_with_its_proxy(tmp_path, server):
+    _, path = server
+    spec = kernels.kernel_spec_dir(tmp_path / "jupyter")
+    connection_file = tmp_path / "kernel.json"
+    from jupyter_client.connect import write_connection_file
+
+    write_connection_file(str(connection_file))
+    env = {**os.environ, kernels.SERVER_ENV: path, "JUPYTER_PATH": str(spec)}
+    proxy = subprocess.Popen(
+        [sys.executable, "-m", "kzcn.kernels", "connect", "-f", str(connection_file)], env=env
+    )
+    server_process = psutil.Process(server[0].pid)
+    deadline = time.monotonic() + 30
+    while not server_process.children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (kernel,) = server_process.children()
+    os.kill(proxy.pid, signal.SIGKILL)
+    proxy.wait(10)
+    kernel.wait(15)  # the kernel's watchdog saw its proxy go
