@@ -1,4 +1,4 @@
-"""Notebook kernels forked from a process that has imported their libraries once (POSIX only).
+"""Notebook kernels forked from a process that has imported their libraries once (Linux).
 
 Every notebook the build executes gets a fresh kernel, as "Restart & Run All" would: no
 state passes from one notebook to the next.  Starting such a kernel costs about 2 s of CPU,
@@ -48,8 +48,9 @@ KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.display"
 
 
 def available() -> bool:
-    """Whether this platform and the environment allow forked kernels."""
-    return hasattr(os, "fork") and hasattr(socket, "AF_UNIX") and os.environ.get(SWITCH_ENV, "1") != "0"
+    """Whether this platform and the environment allow forked kernels: Linux only (macOS
+    frameworks are not safe to use after ``fork``, Windows has none)."""
+    return sys.platform.startswith("linux") and os.environ.get(SWITCH_ENV, "1") != "0"
 
 
 def imported_modules(sources: Iterable[str]) -> list[str]:
@@ -132,7 +133,14 @@ def _become_kernel(request: dict, stdio: list[int]) -> None:
     os.chdir(request["cwd"])
     # the kernel ends with its proxy, even after kill -9 of the proxy
     procs.exit_when_orphaned(int(request["proxy"]))
-    sys.argv = ["ipykernel_launcher", *request["argv"]]
+    # ipykernel reads the frontend's PID from the environment as it is imported, which here was
+    # in the server: give it on the command line, as the environment would have
+    parent = (
+        [f"--IPKernelApp.parent_handle={os.environ['JPY_PARENT_PID']}"]
+        if "JPY_PARENT_PID" in os.environ
+        else []
+    )
+    sys.argv = ["ipykernel_launcher", *request["argv"], *parent]
     from ipykernel import kernelapp
 
     kernelapp.launch_new_instance()

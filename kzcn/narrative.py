@@ -35,6 +35,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 #: The thesis's country: its narrative is about Kazakhstan whatever the build's country.
@@ -322,9 +323,26 @@ def _pybtex_styles():
         default_sorting_style = "kzcn_label_order"
 
         def format_entry(self, label, entry, bib_data=None):
-            return super().format_entry(label, reader_entry(entry, Entry), bib_data=bib_data)
+            # sphinxcontrib-bibtex formats every cited entry twice per run (half a second
+            # each time); the same label and fields give the same formatted entry
+            key = (label, entry.key, entry.type, _fields_and_persons(entry))
+            if key not in _FORMATTED:
+                _FORMATTED[key] = super().format_entry(label, reader_entry(entry, Entry), bib_data=bib_data)
+            return _FORMATTED[key]
 
     return AuthorYearLabels, CompanionStyle, LabelOrder
+
+
+#: Entries formatted in this process, by label, key, type, fields and persons.
+_FORMATTED: dict[tuple, Any] = {}
+
+
+def _fields_and_persons(entry) -> tuple:
+    fields = tuple(sorted((name, str(value)) for name, value in entry.fields.items()))
+    persons = tuple(
+        (role, tuple(str(person) for person in people)) for role, people in sorted(entry.persons.items())
+    )
+    return fields, persons
 
 
 _FILE_SENTENCE = re.compile(r"[^.]*?file:///\S+?\.(?=\s|$)")
@@ -498,9 +516,42 @@ def book_counts() -> dict[str, str]:
     }
 
 
+def book_counts_kept(folder: Path) -> dict[str, str]:
+    """:func:`book_counts`, kept in ``folder`` (beside Sphinx's environment) and computed again
+    only when a file of the ledger, or the code that reads and counts it, changes.
+
+    Reading the ledger validates every table (a second or so), on every run of Sphinx,
+    although an edit of the prose changes none of it.
+    """
+    import hashlib
+    import json
+
+    from kzcn import config
+
+    digest = hashlib.sha256()
+    for path in sorted(config.THESIS_DIR.rglob("*")) + [
+        Path(__file__),
+        Path(__file__).with_name("ledger.py"),
+    ]:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    key = digest.hexdigest()
+    kept = folder / "kzcn-book-counts.json"
+    try:
+        stored = json.loads(kept.read_text(encoding="utf-8"))
+        if stored.get("key") == key:
+            return dict(stored["counts"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # none yet, or unreadable: count again
+    counts = book_counts()
+    folder.mkdir(parents=True, exist_ok=True)
+    kept.write_text(json.dumps({"key": key, "counts": counts}, sort_keys=True) + "\n", encoding="utf-8")
+    return counts
+
+
 def _add_substitutions(app, config) -> None:
     substitutions = dict(getattr(config, "myst_substitutions", {}) or {})
-    substitutions.update(book_counts())
+    substitutions.update(book_counts_kept(Path(app.doctreedir)))
     config.myst_substitutions = substitutions
 
 
