@@ -1023,9 +1023,18 @@ class Build:
         both compute it (twice the time, and the two largest kernels of the build
         at once); this child fills the cache alone, and exits, so that neither
         the kernels nor this process hold its memory.  A failure here is only
-        logged: the notebook that needs the table reports it as usual.
+        logged: the notebook that needs the table reports it as usual.  When the cache
+        already holds the table for the current inputs, there is nothing to do.
         """
         started = time.perf_counter()
+        try:
+            from kzcn import verdicts
+
+            if verdicts.cache_file(verdicts.cache_key()).is_file():
+                self.log("[build]   verdict table already computed for these inputs")
+                return
+        except Exception:  # noqa: BLE001, S110 - the child below computes it, or says why not
+            pass
         env = {
             key: value for key, value in os.environ.items() if key not in ("KZCN_INPUT_LOG", "KZCN_EVENT_LOG")
         }

@@ -63,3 +63,34 @@ def test_one_warm_up_when_two_notebooks_to_execute_read_the_verdicts(project, mo
     assert report["notebooks/gdp.ipynb"] == "execute"
     assert report["notebooks/reader.ipynb"] == "execute"
     assert calls == [1]
+
+
+def test_no_child_when_the_verdict_table_is_already_cached(tmp_path, monkeypatch):
+    from kzcn import verdicts
+
+    cached = tmp_path / "verdicts--cached.pickle"
+    cached.write_bytes(b"a cached table")
+    monkeypatch.setattr(verdicts, "cache_key", lambda: "current inputs")
+    monkeypatch.setattr(
+        verdicts, "cache_file", lambda key=None: cached if key == "current inputs" else tmp_path / "x"
+    )
+    lines: list[str] = []
+    build = pipeline.Build(tmp_path, tmp_path / "out", {}, log=lines.append)
+
+    def no_child(*args, **kwargs):
+        raise AssertionError("a child was started although the table is cached")
+
+    monkeypatch.setattr(build.children, "run", no_child)
+    build.warm_verdicts()
+    assert lines == ["[build]   verdict table already computed for these inputs"]
+
+    # not cached for the current inputs: the child computes it
+    cached.unlink()
+    started: list[list[str]] = []
+    monkeypatch.setattr(
+        build.children,
+        "run",
+        lambda cmd, **kwargs: started.append(cmd) or pipeline.subprocess.CompletedProcess(cmd, 0, "", ""),
+    )
+    build.warm_verdicts()
+    assert len(started) == 1 and "verdicts.table()" in started[0][-1]
