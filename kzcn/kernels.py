@@ -240,9 +240,9 @@ def connect(argv: list[str]) -> int:
         env = {key: value for key, value in os.environ.items() if key != SERVER_ENV}
         _send(connection, {"argv": argv, "env": env, "cwd": os.getcwd(), "proxy": os.getpid()}, STDIO)
         pid = int(_receive(connection)[0]["pid"])
-    except (OSError, ValueError, KeyError, ConnectionError):
+    except Exception:  # noqa: BLE001 - whatever went wrong, the notebook still gets a kernel
         connection.close()
-        _standard_kernel(argv)  # the server is gone: start the kernel the usual way
+        _standard_kernel(argv)  # no server, or it failed: start the kernel the usual way
 
     def forward(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
         with contextlib.suppress(ProcessLookupError):
