@@ -53,6 +53,7 @@ from __future__ import annotations
 import argparse
 import ast
 import concurrent.futures
+import contextlib
 import ctypes
 import hashlib
 import json
@@ -324,9 +325,14 @@ class Children:
                 self._procs.discard(proc)
 
     def run(self, cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
-        proc = self.start(cmd, **kwargs)
+        return self.finish(self.start(cmd, **kwargs), cmd)
+
+    def finish(
+        self, proc: subprocess.Popen, cmd: list[str], input: str | None = None
+    ) -> subprocess.CompletedProcess:
+        """Wait for a child started with :meth:`start` (after sending it ``input``)."""
         try:
-            stdout, stderr = proc.communicate()
+            stdout, stderr = proc.communicate(input)
         except BaseException:
             # interrupted (SIGTERM handler, Ctrl-C): end the child before letting go of it
             _kill_group(proc)
@@ -669,6 +675,8 @@ class Build:
         self.commit = git_commit(self.source_dir)
         #: what papermill needs to get its kernel from the kernel server (empty: standard kernels)
         self.kernel_env: dict[str, str] = {}
+        #: Jupyter Book started while the last notebooks run, waiting to render (see render_command)
+        self.warm_render: subprocess.Popen | None = None
 
     # paths
     @property
@@ -760,16 +768,19 @@ class Build:
                 self.step("fetch", self.fetch_data)
                 self.step("parse", self.parse_data)
             jobs = self.step("plan", self.plan)
-            self.step("execute", lambda: self.execute(jobs))
-            files = self.step("stage", lambda: self.assemble_stage(jobs))
-            fingerprint = self.site_fingerprint(files)
-            if self._read_state().get("published") == fingerprint and self.html_dir.is_dir():
-                self.log(
-                    "[build] render, publish: skipped (the published site was built from the same stage)"
-                )
-            else:
-                built = self.step("render", self.render)
-                self.step("publish", lambda: self.publish(built, fingerprint))
+            try:
+                self.step("execute", lambda: self.execute(jobs))
+                files = self.step("stage", lambda: self.assemble_stage(jobs))
+                fingerprint = self.site_fingerprint(files)
+                if self._read_state().get("published") == fingerprint and self.html_dir.is_dir():
+                    self.log(
+                        "[build] render, publish: skipped (the published site was built from the same stage)"
+                    )
+                else:
+                    built = self.step("render", self.render)
+                    self.step("publish", lambda: self.publish(built, fingerprint))
+            finally:
+                self.drop_warm_render()
             self._remove(self.run_dir)
             self._write_report(jobs)
         return self.html_dir
@@ -931,7 +942,11 @@ class Build:
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs)
         try:
             futures = {pool.submit(self.execute_one, job): job for job in todo}
+            done = 0
             for future in concurrent.futures.as_completed(futures):
+                done += 1
+                if len(todo) - done < self.jobs and not failures:
+                    self.start_warm_render()  # a core is free: no notebook waits for it
                 job = futures[future]
                 try:
                     future.result()
@@ -1196,10 +1211,9 @@ class Build:
         digest.update(canonical_json(self.requested).encode())
         return digest.hexdigest()
 
-    def render(self) -> Path:
-        """``jupyter-book build`` of the stage; Sphinx's state is kept in render/ for the next build."""
-        cmd = [
-            *jupyter_book_command(),
+    def render_command(self, warm: bool = False) -> list[str]:
+        return [
+            *jupyter_book_command(warm=warm),
             "build",
             str(self.stage_dir),
             "--path-output",
@@ -1208,8 +1222,39 @@ class Build:
             "-n",
             "--keep-going",
         ]
+
+    def start_warm_render(self) -> None:
+        """Start Jupyter Book now, to import its libraries (2 s of CPU) while the last notebooks
+        run on the other core; it reads nothing of the stage before :meth:`render` says go."""
+        if self.warm_render is None:
+            self.warm_render = self.children.start(
+                self.render_command(warm=True),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+
+    def drop_warm_render(self) -> None:
+        """End a warm Jupyter Book that will not render (no change to render, or a failure)."""
+        warm, self.warm_render = self.warm_render, None
+        if warm is not None:
+            with contextlib.suppress(OSError, ValueError):
+                warm.stdin.close()  # it reads no "go" and exits
+            self.children.stop(warm)
+
+    def render(self) -> Path:
+        """``jupyter-book build`` of the stage; Sphinx's state is kept in render/ for the next build."""
+        warm, self.warm_render = self.warm_render, None
         try:
-            result = self.children.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            if warm is not None and warm.poll() is None:
+                result = self.children.finish(warm, self.render_command(warm=True), input="go\n")
+            else:
+                if warm is not None:
+                    self.children.stop(warm)
+                result = self.children.run(
+                    self.render_command(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+                )
         except BuildInterrupted:
             shutil.rmtree(self.render_dir, ignore_errors=True)
             raise
@@ -1292,9 +1337,9 @@ def build_date() -> str:
         return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def jupyter_book_command() -> list[str]:
+def jupyter_book_command(warm: bool = False) -> list[str]:
     """How the build runs Jupyter Book (see :data:`kzcn.procs.UNUSED_BY_NBFORMAT`)."""
-    return procs.jupyter_book_command()
+    return procs.jupyter_book_command(warm=warm)
 
 
 def jupyter_book_executable() -> str:

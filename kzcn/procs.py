@@ -122,12 +122,37 @@ def papermill_command() -> list[str]:
     return python_tool("from papermill.cli import papermill; papermill()", UNUSED_BY_PAPERMILL)
 
 
-def jupyter_book_command() -> list[str]:
-    """``jupyter-book`` (its command line; arguments follow)."""
-    return python_tool(
-        "sys.argv[0] = 'jupyter-book'; from jupyter_book.cli.main import main; sys.exit(main())",
-        UNUSED_BY_NBFORMAT,
-    )
+#: What every run of Jupyter Book imports before it reads a page (the book's own extensions
+#: included): a warm start imports them while the last notebooks still run.
+SPHINX_MODULES = (
+    "jupyter_book.cli.main",
+    "jupyter_book.sphinx",
+    "sphinx.application",
+    "sphinx.builders.html",
+    "myst_nb",
+    "myst_nb.sphinx_ext",
+    "sphinx_book_theme",
+    "sphinxcontrib.bibtex",
+    "sphinxext.opengraph",
+    "kzcn.sphinxext",
+    "kzcn.site",
+    "kzcn.narrative",
+)
+
+
+def jupyter_book_command(warm: bool = False) -> list[str]:
+    """``jupyter-book`` (its command line; arguments follow).
+
+    ``warm``: the process first imports :data:`SPHINX_MODULES`, then waits for the line
+    ``go`` on its standard input before it builds (any other line, or none: it exits).
+    """
+    start = "sys.argv[0] = 'jupyter-book'\nfrom jupyter_book.cli.main import main\nsys.exit(main())"
+    if warm:
+        imports = "".join(
+            f"try:\n    import {name}\nexcept Exception:\n    pass\n" for name in SPHINX_MODULES
+        )
+        start = f"\n{imports}if sys.stdin.readline().strip() != 'go':\n    sys.exit(0)\n{start}"
+    return python_tool(start, UNUSED_BY_NBFORMAT)
 
 
 def guarded(command: list[str]) -> list[str]:

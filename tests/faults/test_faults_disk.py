@@ -76,7 +76,7 @@ def test_disk_full_in_sphinx_keeps_the_cause(fp, capsys, monkeypatch, tmp_path):
     launcher = tmp_path / "jupyter-book"
     launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{wrapper}" "$@"\n', encoding="utf-8")
     launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setattr(pipeline, "jupyter_book_command", lambda: [str(launcher)])
+    monkeypatch.setattr(pipeline, "jupyter_book_command", lambda warm=False: [str(launcher)])
     touch_index(fp, "A change to render.")
     before = fp.snapshot()
     assert fp.build() == 1

@@ -100,3 +100,12 @@ def test_doctrees_keep_only_the_formats_a_builder_renders():
     assert [child["mime_type"] for child in book_block.children] == ["text/markdown"]
     # nothing any builder picks: left as it was, for MyST-NB to warn about
     assert [child["mime_type"] for child in unknown.children] == ["application/x-nobody-renders-this"]
+
+
+def test_a_warm_jupyter_book_waits_for_go():
+    warm = [*procs.jupyter_book_command(warm=True), "--help"]
+    told = subprocess.run(warm, input="go\n", capture_output=True, text=True)
+    assert told.returncode == 0 and "Usage" in told.stdout
+    # no "go" (the build failed, or there was nothing to render): it ends without running
+    dropped = subprocess.run(warm, input="", capture_output=True, text=True)
+    assert dropped.returncode == 0 and dropped.stdout == ""
