@@ -217,9 +217,13 @@ def _write_atomically(table: pd.DataFrame, target: Path, source: Source) -> None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    for stale in target.parent.glob(f"{target.name.split('--')[0]}--*.parquet"):
-        if stale != target:
-            stale.unlink(missing_ok=True)
+    # older tables of the same source (os.scandir: a glob makes a Path of every file in the folder)
+    prefix = target.name.split("--")[0] + "--"
+    with os.scandir(target.parent) as entries:
+        stale = [e.path for e in entries if e.name.startswith(prefix) and e.name.endswith(".parquet")]
+    for path in stale:
+        if path != str(target):
+            Path(path).unlink(missing_ok=True)
 
 
 def check_provenance(source: Source, path: Path | None = None) -> str | None:
