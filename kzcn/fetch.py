@@ -25,10 +25,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pooch
-import requests
-import urllib3
-
 from kzcn import config
 from kzcn.manifest import Manifest, Source, load_manifest
 
@@ -63,8 +59,17 @@ class _Abort(Exception):
 
 
 def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file (the project's one file hash: manifest, ledger, figures, build cache)."""
-    return pooch.file_hash(str(path), alg="sha256")
+    """Hex sha256 of a file (the project's one file hash: manifest, ledger, figures, build cache).
+
+    The same digest as pooch's ``file_hash``; read here so that a parse, which
+    only verifies files, does not import pooch and requests (a tenth of a second
+    in each parse process).
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def display_path(path: Path) -> str:
@@ -94,6 +99,9 @@ class _Downloader:
         return self.deadline - (time.monotonic() - self.started)
 
     def __call__(self, url: str, output_file: str, pooch_obj: object, check_only: bool = False) -> None:  # noqa: ARG002
+        import requests
+        import urllib3
+
         self.started = self.started or time.monotonic()
         self.attempts += 1
         if self.remaining() <= 0:
@@ -234,6 +242,9 @@ def fetch_one(
 
 
 def _download(source: Source, url: str, progressbar: bool, log: Log) -> Path:
+    import pooch
+    import requests
+
     # pooch announces every download at INFO level; the progress bar already says it.
     pooch.get_logger().setLevel(logging.WARNING)
     target = source.cache_path()

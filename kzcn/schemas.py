@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -181,21 +182,28 @@ def _column_passes(series, rule: Col) -> bool:
         if rule.low is not None and not (values >= rule.low).all():
             return False
         return rule.high is None or bool((values <= rule.high).all())
-    if pd.api.types.infer_dtype(series, skipna=rule.nullable) not in TEXT_KINDS[rule.nullable]:
+    checked = rule.isin is not None or rule.min_length is not None or rule.exact_length is not None
+    if not checked and rule.pattern is None:
+        return pd.api.types.infer_dtype(series, skipna=rule.nullable) in TEXT_KINDS[rule.nullable]
+    # The checks look at the distinct values only (a few hundred codes in 10,000 rows); so does the
+    # look at their types (every value is among them, a gap as None or NaN).
+    distinct = series.unique()
+    if pd.api.types.infer_dtype(distinct, skipna=rule.nullable) not in TEXT_KINDS[rule.nullable]:
         return False  # not all text (or missing where it may not be): pandera decides
-    if rule.isin is None and rule.min_length is None and rule.exact_length is None and rule.pattern is None:
-        return True
-    values = series.dropna() if rule.nullable else series
-    # the checks look at the distinct values only (a few hundred codes in 10,000 rows)
-    distinct = pd.Series(values.unique(), dtype=object)
-    if rule.isin is not None and not distinct.isin(rule.isin).all():
+    texts = [value for value in distinct.tolist() if isinstance(value, str)]  # gaps aside
+    if rule.isin is not None and not set(texts) <= set(rule.isin):
         return False
-    lengths = distinct.str.len()
-    if rule.min_length is not None and not (lengths >= rule.min_length).all():
+    lengths = set(map(len, texts))
+    if rule.min_length is not None and any(length < rule.min_length for length in lengths):
         return False
-    if rule.exact_length is not None and not (lengths == rule.exact_length).all():
+    if rule.exact_length is not None and any(length != rule.exact_length for length in lengths):
         return False
-    return rule.pattern is None or bool(distinct.str.match(rule.pattern, na=False).all())
+    return rule.pattern is None or all(_compiled(rule.pattern).match(text) for text in texts)
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
 
 
 def passes(table, schema_name: str) -> bool:

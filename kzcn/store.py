@@ -15,8 +15,10 @@ new version, so either gives a new cache key and a fresh parse.
 
 The processed cache is never trusted blindly.  Each parquet carries in its
 metadata (key ``kzcn``) the source id, the raw file's sha256, the parser and its
-version, the row count and a sha256 of the table's content; its pages carry
-CRC checksums of their bytes.  :func:`read_verified` checks all of them; a file
+version, the store's format, the row count and a sha256 of the table's content
+(:func:`content_hash`, of the Arrow table: column names and types, and each
+column's values and gaps in a canonical byte form); its pages carry CRC
+checksums of their bytes.  :func:`read_verified` checks all of them; a file
 that fails (unreadable, made for another source, altered) is parsed again from
 the verified raw file, with one line in the log (stderr, or the build's event
 log ``KZCN_EVENT_LOG`` when a build runs the notebook).
@@ -36,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from kzcn import config, procs, schemas
 from kzcn.fetch import display_path, fetch_one
@@ -70,11 +73,16 @@ def _record_input(source: Source) -> None:
             handle.write(f"{source.id}\t{source.sha256}\n")
 
 
+#: Version of the processed files' layout and of their content hash (part of the cache key).
+#: 2: the content hash is taken of the Arrow table (was: of pandas' row hashes).
+FORMAT = "2"
+
+
 def cache_file(source: Source) -> Path:
     """The parquet file holding the parsed table of ``source`` for the current parser version."""
     parser = get_parser(source.parser)
-    return (
-        config.processed_dir() / f"{source.id}--{source.sha256[:16]}--{parser.name}-v{parser.version}.parquet"
+    return config.processed_dir() / (
+        f"{source.id}--{source.sha256[:16]}--{parser.name}-v{parser.version}--f{FORMAT}.parquet"
     )
 
 
@@ -99,12 +107,57 @@ def parse_source(source: Source, path: Path | None = None) -> pd.DataFrame:
     return schemas.validate(table, parser.schema, f"{Path(raw).name} ({source.id})")
 
 
-def content_hash(table: pd.DataFrame) -> str:
-    """sha256 of a table's values, column names and dtypes (row order matters, the index does not)."""
+def content_hash(table: pa.Table) -> str:
+    """sha256 of an Arrow table's content: column names and types, then each column's gaps and values.
+
+    The bytes hashed are canonical, so a table and its reading back from parquet
+    give one hash whatever their memory layout (chunks, slice offsets, the
+    unspecified bytes under a gap): text as its offsets from zero and its
+    characters, fixed-width numbers as their bytes, booleans one byte each, a
+    column with gaps first its validity (one byte per row) and then its values
+    with the gaps filled.  Row order matters; there is no index.
+    """
     digest = hashlib.sha256()
-    digest.update(json.dumps([[str(c), str(t)] for c, t in table.dtypes.items()]).encode())
-    digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+    digest.update(json.dumps([[field.name, str(field.type)] for field in table.schema]).encode())
+    digest.update(str(table.num_rows).encode())
+    for column in table.columns:
+        array = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+        for part in _canonical_bytes(array):
+            digest.update(part)
     return digest.hexdigest()
+
+
+def _canonical_bytes(array: pa.Array):
+    import pyarrow.compute as pc
+
+    kind = array.type
+    yield f"|{kind}|".encode()
+    if pa.types.is_null(kind):
+        return
+    text = pa.types.is_string(kind) or pa.types.is_large_string(kind)
+    fixed = pa.types.is_integer(kind) or pa.types.is_floating(kind)
+    if not (text or fixed or pa.types.is_boolean(kind)):
+        yield repr(array.to_pylist()).encode()  # any other type (none of the schemas has one)
+        return
+    if array.null_count:
+        yield array.is_valid().to_numpy(zero_copy_only=False).tobytes()
+        array = pc.fill_null(array, "" if text else False if pa.types.is_boolean(kind) else 0)
+    if len(array) == 0:
+        return
+    start, end = array.offset, array.offset + len(array)
+    if text:
+        offsets = np.frombuffer(
+            array.buffers()[1], dtype=np.int64 if pa.types.is_large_string(kind) else np.int32
+        )
+        offsets = offsets[start : end + 1]
+        yield (offsets - offsets[0]).tobytes()
+        characters = array.buffers()[2]
+        if characters is not None:
+            yield memoryview(characters)[int(offsets[0]) : int(offsets[-1])]
+    elif fixed:
+        yield np.frombuffer(array.buffers()[1], dtype=kind.to_pandas_dtype())[start:end].tobytes()
+    else:
+        yield array.to_numpy(zero_copy_only=False).tobytes()
 
 
 def provenance(source: Source) -> dict[str, str]:
@@ -114,51 +167,47 @@ def provenance(source: Source) -> dict[str, str]:
         "raw_sha256": source.sha256,
         "parser": parser.name,
         "parser_version": str(parser.version),
+        "format": FORMAT,
     }
 
 
-#: dtypes that Arrow gives back to pandas unchanged (text as Python strings in ``object``)
-_ROUND_TRIP_DTYPES = {"object", "int64", "float64", "bool"}
+#: Arrow type of each kind of column in kzcn.schemas
+_ARROW_TYPES = {"text": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
 
 
-def _survives_round_trip(table: pd.DataFrame) -> bool:
-    """Whether ``table`` reads back from parquet as itself (then it need not be converted back to hash it).
+def _arrow_schema(table: pd.DataFrame, schema_name: str) -> pa.Schema | None:
+    """The Arrow schema of a table that passed ``schemas.RULES[schema_name]`` (None: let Arrow infer it).
 
-    True for numpy dtypes that Arrow maps one to one, with no missing value
-    (``None`` and ``NaN`` both come back as one kind of missing) and text only
-    in the ``object`` columns; anything else is hashed after the round trip.
+    Naming the types spares Arrow its look at every value to infer them.
     """
-
-    if not isinstance(table.index, pd.RangeIndex):
-        return False
-    for _, column in table.items():
-        kind = str(column.dtype)
-        if kind not in _ROUND_TRIP_DTYPES:
-            return False
-        if kind == "object" and pd.api.types.infer_dtype(column, skipna=False) != "string":
-            return False  # not text only, or missing values
-        if kind == "float64" and np.isnan(column.to_numpy()).any():
-            return False
-    return True
+    rules = schemas.RULES.get(schema_name)
+    if rules is None or set(table.columns) != set(rules.columns) or len(table.columns) != len(rules.columns):
+        return None
+    return pa.schema([(name, _ARROW_TYPES[rules.columns[name].kind]) for name in table.columns])
 
 
 def _write_atomically(table: pd.DataFrame, target: Path, source: Source) -> None:
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     target.parent.mkdir(parents=True, exist_ok=True)
     # one thread: the parse runs one process per core already, and threads only add waiting
-    arrow = pa.Table.from_pandas(table, preserve_index=False, nthreads=1)
-    # The hash is of the table as it will be read back (Arrow -> pandas), so reading can check it.
-    back = table if _survives_round_trip(table) else arrow.to_pandas(use_threads=False)
-    record = {**provenance(source), "rows": arrow.num_rows, "content_sha256": content_hash(back)}
+    schema = _arrow_schema(table, get_parser(source.parser).schema)
+    try:
+        arrow = pa.Table.from_pandas(table, schema=schema, preserve_index=False, nthreads=1)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arrow = pa.Table.from_pandas(table, preserve_index=False, nthreads=1)
+    record = {**provenance(source), "rows": arrow.num_rows, "content_sha256": content_hash(arrow)}
     arrow = arrow.replace_schema_metadata(
         {**(arrow.schema.metadata or {}), METADATA_KEY: json.dumps(record, sort_keys=True).encode()}
     )
     handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".parquet.part")
     os.close(handle)
     try:
-        pq.write_table(arrow, temporary, write_page_checksum=True)
+        # Page CRCs guard the bytes; no statistics (nothing filters on them) and no
+        # dictionary pages (slower to write, and these files are small either way).
+        pq.write_table(
+            arrow, temporary, write_page_checksum=True, write_statistics=False, use_dictionary=False
+        )
         os.replace(temporary, target)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
@@ -168,9 +217,13 @@ def _write_atomically(table: pd.DataFrame, target: Path, source: Source) -> None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    for stale in target.parent.glob(f"{target.name.split('--')[0]}--*.parquet"):
-        if stale != target:
-            stale.unlink(missing_ok=True)
+    # older tables of the same source (os.scandir: a glob makes a Path of every file in the folder)
+    prefix = target.name.split("--")[0] + "--"
+    with os.scandir(target.parent) as entries:
+        stale = [e.path for e in entries if e.name.startswith(prefix) and e.name.endswith(".parquet")]
+    for path in stale:
+        if path != str(target):
+            Path(path).unlink(missing_ok=True)
 
 
 def check_provenance(source: Source, path: Path | None = None) -> str | None:
@@ -216,12 +269,12 @@ def read_verified(source: Source, path: Path | None = None) -> pd.DataFrame:
     path = path or cache_file(source)
     record = _provenance_of(source, path)
     try:
-        table = pq.read_table(path, page_checksum_verification=True).to_pandas()
+        arrow = pq.read_table(path, page_checksum_verification=True)
     except (OSError, ValueError) as error:
         raise CacheProblem(f"unreadable ({type(error).__name__}: {error})") from error
-    if len(table) != record.get("rows") or content_hash(table) != record.get("content_sha256"):
+    if arrow.num_rows != record.get("rows") or content_hash(arrow) != record.get("content_sha256"):
         raise CacheProblem("its content does not match the checksum stored in it")
-    return table
+    return arrow.to_pandas()
 
 
 def load(source_id: str, manifest: Manifest | None = None) -> pd.DataFrame:

@@ -27,7 +27,27 @@ def read_csv(path: Path, required: list[str], **kwargs) -> pd.DataFrame:
 
 
 def numbers(series: pd.Series, name: str, column: str, missing: tuple[str, ...] = ()) -> pd.Series:
-    """Coerce a column to float; text that is not a number (and not a declared missing marker) is an error."""
+    """Coerce a column to float; text that is not a number (and not a declared missing marker) is an error.
+
+    Plain numbers take one vectorised conversion; only the cells it cannot read
+    (gaps, missing markers, padded or malformed text) are looked at as text.
+    """
+    if series.dtype.kind in "iuf":
+        return series.astype(float)  # already numbers (a Stata file); a gap is NaN either way
+    if series.dtype != object or any(_is_number(marker) for marker in missing):
+        return _numbers_from_text(series, name, column, missing)
+    values = pd.to_numeric(series, errors="coerce").astype(float)
+    unread = values.isna()
+    if unread.any():
+        values[unread] = _numbers_from_text(series[unread], name, column, missing)
+    return values
+
+
+def _is_number(text: str) -> bool:
+    return not pd.isna(pd.to_numeric(pd.Series([text], dtype=object), errors="coerce").iloc[0])
+
+
+def _numbers_from_text(series: pd.Series, name: str, column: str, missing: tuple[str, ...]) -> pd.Series:
     text = series.astype("string").str.strip()
     is_missing = series.isna() | text.isin(list(missing)) | text.eq("")
     values = pd.to_numeric(text.where(~is_missing), errors="coerce")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from kzcn import config
@@ -53,25 +54,35 @@ def product_level(code: str) -> str:
     raise ValueError(code)
 
 
+def _stripped_text(series: pd.Series) -> pd.Series:
+    """``series.astype(str).str.strip()``; for a categorical column, done once per category."""
+    if isinstance(series.dtype, pd.CategoricalDtype) and not series.isna().any():
+        categories = np.asarray(series.cat.categories.astype(str).str.strip(), dtype=object)
+        return pd.Series(categories[series.cat.codes.to_numpy()], index=series.index, dtype=object)
+    return series.astype(str).str.strip()
+
+
 def _tidy_wits(table: pd.DataFrame, name: str, value_column: str, source) -> pd.DataFrame:
     missing = [column for column in [*WITS_COLUMNS, value_column] if column not in table.columns]
     if missing:
         raise ParseError(f"{name}: missing column(s) {missing}; found {list(table.columns)}")
-    text = {column: table[column].astype(str).str.strip() for column in WITS_COLUMNS}
+    text = {column: _stripped_text(table[column]) for column in WITS_COLUMNS}
     unknown_flows = sorted(set(text["TradeFlowName"]) - set(FLOWS))
     if unknown_flows:
         first = text["TradeFlowName"].isin(unknown_flows).idxmax()
         raise ParseError(
             f"{name}, column 'TradeFlowName', data row {first + 1}: unknown flow {unknown_flows}"
         )
-    levels = []
-    for row, code in enumerate(text["ProductCode"], start=1):
+    level_of = {}
+    for code in pd.unique(text["ProductCode"]):  # in the order of first appearance
         try:
-            levels.append(product_level(code))
+            level_of[code] = product_level(code)
         except ValueError:
+            row = int(np.flatnonzero(text["ProductCode"].to_numpy() == code)[0]) + 1
             raise ParseError(
                 f"{name}, column 'ProductCode', data row {row}: unknown product code {code!r}"
             ) from None
+    levels = text["ProductCode"].map(level_of)
     years = numbers(table["Year"], name, "Year")
     if years.isna().any():
         raise ParseError(f"{name}, column 'Year', data row {int(years.isna().idxmax()) + 1}: year missing")
@@ -94,6 +105,22 @@ def _tidy_wits(table: pd.DataFrame, name: str, value_column: str, source) -> pd.
     return tidy.dropna(subset=["value_usd"]).reset_index(drop=True)
 
 
+def _with_value_labels(table: pd.DataFrame, labels: dict[str, dict]) -> pd.DataFrame | None:
+    """The codes of each labelled column replaced by their labels (as pyreadstat's ``apply_value_formats``).
+
+    None when a column has a gap or a code without a label: then pyreadstat does it.
+    """
+    for column, label_of in labels.items():
+        positions, codes = pd.factorize(table[column])
+        if (positions < 0).any() or not all(code in label_of for code in codes):
+            return None
+        names = [label_of[code] for code in codes]
+        if len(set(names)) < len(names):
+            return None  # two codes with one label
+        table[column] = pd.Categorical.from_codes(positions, categories=names)
+    return table
+
+
 def parse_dta(path: Path, source=None) -> pd.DataFrame:
     """A WITS Stata extract (format 110, strings stored as value labels) -> trade by product."""
     name = where(path)
@@ -104,10 +131,13 @@ def parse_dta(path: Path, source=None) -> pd.DataFrame:
     if Path(path).stat().st_size == 0:
         raise ParseError(f"{name}: the file is empty")
     try:
-        table, _ = pyreadstat.read_dta(str(path), apply_value_formats=True)
+        table, meta = pyreadstat.read_dta(str(path))
+        labelled = _with_value_labels(table, meta.variable_value_labels)
+        if labelled is None:
+            labelled, _ = pyreadstat.read_dta(str(path), apply_value_formats=True)
     except Exception as error:  # pyreadstat raises its own error types for damaged files
         raise ParseError(f"{name}: not a readable Stata file ({type(error).__name__}: {error})") from error
-    return _tidy_wits(table, name, "TradeValuein1000USD", source)
+    return _tidy_wits(labelled, name, "TradeValuein1000USD", source)
 
 
 def parse_sections_csv(path: Path, source=None) -> pd.DataFrame:

@@ -112,29 +112,62 @@ def test_parse_all_in_parallel_caches_everything_and_reports_a_bad_file(tmp_path
         store.parse_all(manifest=manifest_for(entries), jobs=2)
 
 
-@pytest.mark.parametrize(
-    "table",
-    [
-        # text, whole numbers, floats and booleans without gaps: hashed without the round trip
-        pd.DataFrame({"a": ["x", "y"], "n": [1, 2], "v": [0.5, -0.0], "b": [True, False]}),
-        # gaps (None and NaN in text, NaN in numbers) and a text column of another kind: after it
-        pd.DataFrame({"a": ["x", None], "c": [np.nan, "z"], "v": [np.nan, 1.0]}),
-        pd.DataFrame({"a": pd.array(["x", "y"], dtype="string"), "n": [1, 2]}),
-        pd.DataFrame({"n": [1, 2]}, index=[5, 7]),
-    ],
-)
-def test_the_stored_content_hash_is_that_of_the_table_read_back(table, seeded, tmp_path):
-    import hashlib
-    import json
+TABLES = [
+    # text, whole numbers, floats and booleans without gaps
+    pd.DataFrame({"a": ["x", "y", "zz"], "n": [1, 2, 3], "v": [0.5, -0.0, 2.0], "b": [True, False, True]}),
+    # gaps (None and NaN in text, NaN in numbers) and a text column of another kind
+    pd.DataFrame({"a": ["x", None, "w"], "c": [np.nan, "z", "q"], "v": [np.nan, 1.0, 3.0]}),
+    pd.DataFrame({"a": pd.array(["x", "y", None], dtype="string"), "n": [1, 2, 3]}),
+    pd.DataFrame({"n": [1, 2, 3]}, index=[5, 7, 9]),
+]
 
+
+def _changed(value, kind):
+    """Another value of type ``kind`` (what an edit of the file's values would leave)."""
+    import pyarrow as pa
+
+    if value is None:
+        return "filled" if pa.types.is_string(kind) else True if pa.types.is_boolean(kind) else 9
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, str):
+        return value + "!"
+    return value + 1
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_the_stored_content_hash_accepts_the_table_and_refuses_any_changed_value(table, seeded, tmp_path):
+    """Rewritten with one value changed, valid page checksums and the original metadata: refused."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     _, manifest = seeded
+    source = manifest["wdi-test"]
     target = tmp_path / "processed" / "t.parquet"
-    store._write_atomically(table, target, manifest["wdi-test"])
-    back = pq.read_table(target).to_pandas()  # an independent reading
-    digest = hashlib.sha256(json.dumps([[str(c), str(t)] for c, t in back.dtypes.items()]).encode())
-    digest.update(pd.util.hash_pandas_object(back, index=False).to_numpy().tobytes())
-    record = json.loads(pq.read_schema(target).metadata[b"kzcn"])
-    assert record["content_sha256"] == digest.hexdigest()
-    assert record["rows"] == len(table)
+    store._write_atomically(table, target, source)
+    written = pq.read_table(target)  # an independent reading
+    pd.testing.assert_frame_equal(store.read_verified(source, target), written.to_pandas(), check_exact=True)
+    assert len(written) == len(table)
+    for name in written.column_names:
+        for row in range(len(written)):
+            values = written[name].to_pylist()
+            values[row] = _changed(values[row], written.schema.field(name).type)
+            altered = written.set_column(
+                written.column_names.index(name), name, pa.array(values, type=written.schema.field(name).type)
+            )
+            forged = tmp_path / "processed" / "forged.parquet"
+            pq.write_table(altered, forged, write_page_checksum=True)
+            with pytest.raises(store.CacheProblem, match="does not match the checksum"):
+                store.read_verified(source, forged)
+
+
+def test_the_content_hash_does_not_depend_on_the_memory_layout():
+    """The same values in one chunk or several, sliced or not, give one hash (as a reading back would)."""
+    import pyarrow as pa
+
+    values = {"a": ["x", None, "yy", "z"], "v": [1.5, None, 3.0, 4.0], "b": [True, False, None, True]}
+    whole = pa.table(values)
+    padded = pa.table({name: [column[0], *column] for name, column in values.items()}).slice(1)
+    chunked = pa.concat_tables([whole.slice(0, 1), whole.slice(1)])
+    assert store.content_hash(padded) == store.content_hash(whole) == store.content_hash(chunked)
+    assert store.content_hash(whole) != store.content_hash(whole.slice(1))
