@@ -107,7 +107,8 @@ def test_kill_9_then_rebuild(fp: FaultProject, step, record_property):
         if step == "parse":
 
             def condition():
-                return bool(descendants(build.pid, "multiprocessing"))
+                # a parse worker: forked on Linux, so it has the build's own command line
+                return bool(descendants(build.pid, ""))
         elif step == "render":
 
             def condition():
