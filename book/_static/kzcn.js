@@ -35,7 +35,6 @@
   function place(cell) {
     const note = cell.querySelector(".kzcn-note");
     if (!note) return;
-    cell.classList.remove("kzcn-note-dismissed");
     const box = cell.getBoundingClientRect();
     note.style.position = "fixed";
     note.style.left = Math.max(4, Math.min(box.left, window.innerWidth - note.offsetWidth - 4)) + "px";
@@ -46,8 +45,14 @@
 
   function repairTooltips() {
     document.querySelectorAll(".kzcn-cell").forEach(function (cell) {
-      cell.addEventListener("mouseenter", function () { place(cell); });
-      cell.addEventListener("focus", function () { place(cell); });
+      /* a new hover or focus shows the note again; scrolling only moves it (a note
+         hidden with Escape stays hidden while the page scrolls to the focused cell) */
+      function show() {
+        cell.classList.remove("kzcn-note-dismissed");
+        place(cell);
+      }
+      cell.addEventListener("mouseenter", show);
+      cell.addEventListener("focus", show);
     });
     document.addEventListener("keydown", function (event) {
       if (event.key !== "Escape") return;

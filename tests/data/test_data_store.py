@@ -127,7 +127,9 @@ def _changed(value, kind):
     import pyarrow as pa
 
     if value is None:
-        return "filled" if pa.types.is_string(kind) else True if pa.types.is_boolean(kind) else 9
+        # text is string or, under pandas 3, large_string in Arrow
+        text = pa.types.is_string(kind) or pa.types.is_large_string(kind)
+        return "filled" if text else True if pa.types.is_boolean(kind) else 9
     if isinstance(value, bool):
         return not value
     if isinstance(value, str):
