@@ -1053,13 +1053,7 @@ class Build:
         env = {
             key: value for key, value in os.environ.items() if key not in ("KZCN_INPUT_LOG", "KZCN_EVENT_LOG")
         }
-        env.update(
-            MPLBACKEND="Agg",
-            PYTHONHASHSEED="0",
-            PYTHONPATH=os.pathsep.join(
-                p for p in (str(Path(kzcn.__file__).resolve().parent.parent), env.get("PYTHONPATH")) if p
-            ),
-        )
+        env.update(kernel_environment())  # as the notebooks that read the table run
         cmd = [sys.executable, "-c", "from kzcn import verdicts; verdicts.table()"]
         result = self.children.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         seconds = time.perf_counter() - started
