@@ -3,8 +3,9 @@
 Each table's rules are declared once, as plain data (:data:`RULES`).  Two
 checks are built from that declaration:
 
-* :func:`passes`, a vectorised check (numpy/pandas only, no pandera): a table
-  that passes it is valid, and this is what the parse of 292 raw files runs;
+* :func:`passes` (:func:`checked_arrow`), a vectorised check of the Arrow
+  table the store writes (pyarrow and numpy, no pandera): a table that passes
+  it is valid, and this is what the parse of 292 raw files runs;
 * the pandera schema (:func:`pandera_schema`), run only when :func:`passes`
   refuses a table, so that the error says which rule, column and rows broke.
 
@@ -159,38 +160,54 @@ RULES = {
 #: what pandas' ``infer_dtype`` may say of a text column (key: may it have missing values?);
 #: "empty": every value is missing
 TEXT_KINDS = {False: {"string"}, True: {"string", "empty"}}
-#: the dtype each kind must have (what pandera's ``int``, ``float`` and ``bool`` mean)
+#: the dtype each kind must have in pandas (what pandera's ``int``, ``float`` and ``bool`` mean)
 DTYPES = {"int": np.dtype("int64"), "float": np.dtype("float64"), "bool": np.dtype("bool")}
+#: the Arrow type each kind has in the processed cache
+ARROW_TYPES = {"text": "string", "int": "int64", "float": "double", "bool": "bool"}
 
 
 # ------------------------------------------------------------ the fast check
+#
+# It runs on the Arrow table that the store writes anyway: a parser that returns pandas has
+# its table converted once, with the declared types, and a parser that builds Arrow itself
+# (the 235 DOTS workbooks) never makes a pandas table at all.  Text is looked at through its
+# distinct values (a few hundred codes in 10,000 rows), numbers through their minimum and
+# maximum, the unique key through one integer per row.
 
 
-def _share_within_100(table):
-    return (table["measure"] != "share_pct") | (table["value"] <= 100)
+def arrow_schema(schema_name: str, names: list[str] | None = None):
+    """The Arrow schema of ``RULES[schema_name]``, its columns in the order ``names`` (default: declared)."""
+    import pyarrow as pa
+
+    rules = RULES[schema_name]
+    return pa.schema(
+        [(name, pa.type_for_alias(ARROW_TYPES[rules.columns[name].kind])) for name in names or rules.columns]
+    )
 
 
-def _column_passes(series, rule: Col) -> bool:
+def _pandas_dtypes_pass(table, rules: Table) -> bool:
+    """Numbers and booleans have exactly the declared dtype; text columns hold objects or strings.
+
+    Arrow would convert a float column of whole numbers to int64 without a word; pandera would not.
+    """
     import pandas as pd
 
-    if rule.kind != "text":
-        if series.dtype != DTYPES[rule.kind]:
+    for name, rule in rules.columns.items():
+        dtype = table[name].dtype
+        if rule.kind != "text":
+            if dtype != DTYPES[rule.kind]:
+                return False
+        elif not (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)):
             return False
-        values = series.to_numpy()
-        if rule.kind == "float" and np.isnan(values).any():
-            return False
-        if rule.low is not None and not (values >= rule.low).all():
-            return False
-        return rule.high is None or bool((values <= rule.high).all())
-    checked = rule.isin is not None or rule.min_length is not None or rule.exact_length is not None
-    if not checked and rule.pattern is None:
-        return pd.api.types.infer_dtype(series, skipna=rule.nullable) in TEXT_KINDS[rule.nullable]
-    # The checks look at the distinct values only (a few hundred codes in 10,000 rows); so does the
-    # look at their types (every value is among them, a gap as None or NaN).
-    distinct = series.unique()
-    if pd.api.types.infer_dtype(distinct, skipna=rule.nullable) not in TEXT_KINDS[rule.nullable]:
-        return False  # not all text (or missing where it may not be): pandera decides
-    texts = [value for value in distinct.tolist() if isinstance(value, str)]  # gaps aside
+    return True
+
+
+def _text_passes(column, rule: Col) -> bool:
+    import pyarrow.compute as pc
+
+    if column.null_count and not rule.nullable:
+        return False
+    texts = [text for text in pc.unique(column).to_pylist() if text is not None]
     if rule.isin is not None and not set(texts) <= set(rule.isin):
         return False
     lengths = set(map(len, texts))
@@ -201,25 +218,97 @@ def _column_passes(series, rule: Col) -> bool:
     return rule.pattern is None or all(_compiled(rule.pattern).match(text) for text in texts)
 
 
+def _number_passes(column, rule: Col) -> bool:
+    import pyarrow.compute as pc
+
+    if column.null_count:
+        return False  # pandas' NaN became a gap in the conversion: missing either way
+    if len(column) == 0 or rule.kind == "bool":
+        return True
+    if rule.kind == "float" and pc.any(pc.is_nan(column)).as_py():
+        return False
+    extremes = pc.min_max(column).as_py()
+    if rule.low is not None and not extremes["min"] >= rule.low:
+        return False
+    return rule.high is None or extremes["max"] <= rule.high
+
+
 @functools.cache
 def _compiled(pattern: str) -> re.Pattern:
     return re.compile(pattern)
 
 
+def key_is_unique(arrow, key: list[str]) -> bool:
+    """No two rows of ``arrow`` share their values in the columns ``key`` (columns without gaps)."""
+    import pyarrow.compute as pc
+
+    rows = arrow.num_rows
+    if rows < 2 or not key:
+        return True
+    combined, span = np.zeros(rows, dtype=np.int64), 1
+    for name in key:
+        encoded = pc.dictionary_encode(arrow.column(name)).combine_chunks()
+        size = max(len(encoded.dictionary), 1)
+        if span * size > 2**62:  # renumber the combinations seen so far before they overflow
+            combined = np.unique(combined, return_inverse=True)[1].astype(np.int64)
+            span = int(combined.max()) + 1
+        combined = combined * size + encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        span *= size
+    if span <= 8 * rows:
+        return int(np.bincount(combined, minlength=1).max()) <= 1
+    return len(np.unique(combined)) == rows
+
+
+def checked_arrow(table, schema_name: str):
+    """``table`` (pandas or Arrow) as an Arrow table with the declared types, if it keeps every
+    rule of ``RULES[schema_name]`` (the unique key included); None when a rule may be broken.
+
+    None does not mean invalid: :func:`validate` then asks pandera, which says which rule
+    broke (or accepts an unusual but valid table).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rules = RULES[schema_name]
+    names = list(rules.columns)
+    arrow_input = isinstance(table, pa.Table)
+    found = list(table.column_names if arrow_input else table.columns)
+    if found != names if rules.ordered else (len(found) != len(set(found)) or set(found) != set(names)):
+        return None
+    declared = arrow_schema(schema_name, found)
+    if arrow_input:
+        if not table.schema.remove_metadata().equals(declared):
+            return None
+        arrow = table
+    else:
+        if not _pandas_dtypes_pass(table, rules):
+            return None
+        try:
+            arrow = pa.Table.from_pandas(table, schema=declared, preserve_index=False, nthreads=1)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return None  # e.g. a number in a text column
+    for name, rule in rules.columns.items():
+        column = arrow.column(name)
+        if not (_text_passes(column, rule) if rule.kind == "text" else _number_passes(column, rule)):
+            return None
+    if rules.share_at_most_100 and arrow.num_rows:
+        over = pc.and_(pc.equal(arrow.column("measure"), "share_pct"), pc.greater(arrow.column("value"), 100))
+        if pc.any(over).as_py():
+            return None
+    return arrow if key_is_unique(arrow, list(rules.unique)) else None
+
+
 def passes(table, schema_name: str) -> bool:
-    """Whether ``table`` keeps every rule of ``RULES[schema_name]`` but the unique key (vectorised).
+    """Whether ``table`` (pandas or Arrow) keeps every rule of ``RULES[schema_name]`` (vectorised).
 
     True means valid.  False means a rule may be broken: :func:`validate` then
     asks pandera, which says which one (or accepts an unusual but valid table).
     """
-    rules = RULES[schema_name]
-    names = list(rules.columns)
-    found = list(table.columns)
-    if found != names if rules.ordered else (len(found) != len(set(found)) or set(found) != set(names)):
-        return False
-    if not all(_column_passes(table[name], rule) for name, rule in rules.columns.items()):
-        return False
-    return not rules.share_at_most_100 or bool(_share_within_100(table).all())
+    return checked_arrow(table, schema_name) is not None
+
+
+def _share_within_100(table):
+    return (table["measure"] != "share_pct") | (table["value"] <= 100)
 
 
 # ------------------------------------------------ pandera, for the messages
@@ -311,7 +400,35 @@ class DataValidationError(ValueError):
 
 
 def validate(table, schema_name: str, origin: str, max_cases: int = 10):
-    """Validate ``table`` against ``RULES[schema_name]``; ``origin`` names the raw file in errors."""
+    """Validate the pandas ``table`` against ``RULES[schema_name]``; ``origin`` names the raw file in errors."""
+    if passes(table, schema_name):
+        return table
+    return _explained(table, schema_name, origin, max_cases)
+
+
+def validated_arrow(table, schema_name: str, origin: str, max_cases: int = 10):
+    """``table`` (pandas or Arrow) as the Arrow table the store writes, or :class:`DataValidationError`.
+
+    The declared types wherever pandera accepts a table the fast check did not.
+    """
+    import pyarrow as pa
+
+    arrow = checked_arrow(table, schema_name)
+    if arrow is not None:
+        return arrow
+    frame = _explained(
+        table.to_pandas() if isinstance(table, pa.Table) else table, schema_name, origin, max_cases
+    )
+    try:
+        return pa.Table.from_pandas(
+            frame, schema=arrow_schema(schema_name, list(frame.columns)), preserve_index=False
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def _explained(table, schema_name: str, origin: str, max_cases: int):
+    """The pandas ``table`` if pandera accepts it; otherwise :class:`DataValidationError` saying why."""
     rules = RULES[schema_name]
     key = list(rules.unique)
     if key and set(key) <= set(table.columns):
@@ -323,8 +440,6 @@ def validate(table, schema_name: str, origin: str, max_cases: int = 10):
                 f"{origin}: {len(repeated)} row(s) break the rule 'unique key ({', '.join(key)})' "
                 f"of the {rules.name!r} schema; e.g. {dict(first[key])} on rows {rows}"
             )
-    if passes(table, schema_name):
-        return table
     import pandera.errors
 
     try:

@@ -87,7 +87,15 @@ def cache_file(source: Source) -> Path:
 
 
 def parse_source(source: Source, path: Path | None = None) -> pd.DataFrame:
-    """Parse and validate the raw file of ``source`` (fetched and verified unless ``path`` is given)."""
+    """Parse and validate the raw file of ``source`` (fetched and verified unless ``path`` is given).
+
+    The table as every later :func:`load` gives it (through Arrow, as the cache holds it).
+    """
+    return parse_arrow(source, path).to_pandas()
+
+
+def parse_arrow(source: Source, path: Path | None = None) -> pa.Table:
+    """The parsed, validated table of ``source`` as Arrow, with the types the cache stores."""
     parser = get_parser(source.parser)
     raw = path if path is not None else fetch_one(source, progressbar=False)
     try:
@@ -104,7 +112,25 @@ def parse_source(source: Source, path: Path | None = None) -> pd.DataFrame:
             f"{source.id} ({Path(raw).name}, {source.url}) does not have the layout parser "
             f"{parser.name!r} expects: {type(error).__name__}: {error}"
         ) from error
-    return schemas.validate(table, parser.schema, f"{Path(raw).name} ({source.id})")
+    arrow = schemas.validated_arrow(table, parser.schema, f"{Path(raw).name} ({source.id})")
+    return _with_pandas_metadata(arrow)
+
+
+def _with_pandas_metadata(arrow: pa.Table) -> pa.Table:
+    """``arrow`` with the pandas metadata a conversion from pandas gives (a parser that builds
+    Arrow itself has none), so that every reading of the cache gives the same dtypes."""
+    metadata = arrow.schema.metadata or {}
+    if b"pandas" in metadata or arrow.num_rows == 0:
+        return arrow
+    schema = arrow.schema.remove_metadata()
+    if schema not in _PANDAS_METADATA:  # it depends on the columns' names and types only
+        sample = pa.Table.from_pandas(arrow.slice(0, 1).to_pandas(), schema=schema, preserve_index=False)
+        _PANDAS_METADATA[schema] = sample.schema.metadata[b"pandas"]
+    return arrow.replace_schema_metadata({**metadata, b"pandas": _PANDAS_METADATA[schema]})
+
+
+#: Arrow schema -> the pandas metadata of its tables (see _with_pandas_metadata)
+_PANDAS_METADATA: dict[pa.Schema, bytes] = {}
 
 
 def content_hash(table: pa.Table) -> str:
@@ -171,31 +197,10 @@ def provenance(source: Source) -> dict[str, str]:
     }
 
 
-#: Arrow type of each kind of column in kzcn.schemas
-_ARROW_TYPES = {"text": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
-
-
-def _arrow_schema(table: pd.DataFrame, schema_name: str) -> pa.Schema | None:
-    """The Arrow schema of a table that passed ``schemas.RULES[schema_name]`` (None: let Arrow infer it).
-
-    Naming the types spares Arrow its look at every value to infer them.
-    """
-    rules = schemas.RULES.get(schema_name)
-    if rules is None or set(table.columns) != set(rules.columns) or len(table.columns) != len(rules.columns):
-        return None
-    return pa.schema([(name, _ARROW_TYPES[rules.columns[name].kind]) for name in table.columns])
-
-
-def _write_atomically(table: pd.DataFrame, target: Path, source: Source) -> None:
+def _write_atomically(arrow: pa.Table, target: Path, source: Source) -> None:
     import pyarrow.parquet as pq
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    # one thread: the parse runs one process per core already, and threads only add waiting
-    schema = _arrow_schema(table, get_parser(source.parser).schema)
-    try:
-        arrow = pa.Table.from_pandas(table, schema=schema, preserve_index=False, nthreads=1)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        arrow = pa.Table.from_pandas(table, preserve_index=False, nthreads=1)
     record = {**provenance(source), "rows": arrow.num_rows, "content_sha256": content_hash(arrow)}
     arrow = arrow.replace_schema_metadata(
         {**(arrow.schema.metadata or {}), METADATA_KEY: json.dumps(record, sort_keys=True).encode()}
@@ -264,9 +269,12 @@ def _provenance_of(source: Source, path: Path) -> dict:
 
 def read_verified(source: Source, path: Path | None = None) -> pd.DataFrame:
     """The cached table of ``source``, or :class:`CacheProblem` if the file may not be used."""
+    return _read_verified_arrow(source, path or cache_file(source)).to_pandas()
+
+
+def _read_verified_arrow(source: Source, path: Path) -> pa.Table:
     import pyarrow.parquet as pq
 
-    path = path or cache_file(source)
     record = _provenance_of(source, path)
     try:
         arrow = pq.read_table(path, page_checksum_verification=True)
@@ -274,25 +282,29 @@ def read_verified(source: Source, path: Path | None = None) -> pd.DataFrame:
         raise CacheProblem(f"unreadable ({type(error).__name__}: {error})") from error
     if arrow.num_rows != record.get("rows") or content_hash(arrow) != record.get("content_sha256"):
         raise CacheProblem("its content does not match the checksum stored in it")
-    return arrow.to_pandas()
+    return arrow
 
 
 def load(source_id: str, manifest: Manifest | None = None) -> pd.DataFrame:
     """The parsed, validated table of manifest entry ``source_id`` (from the cache when possible)."""
-    source = (manifest or load_manifest())[source_id]
+    return _stored((manifest or load_manifest())[source_id]).to_pandas()
+
+
+def _stored(source: Source) -> pa.Table:
+    """The verified Arrow table of ``source``: the cached one, or a fresh parse, written to the cache."""
     _record_input(source)
     target = cache_file(source)
     if target.exists():
         try:
-            return read_verified(source, target)
+            return _read_verified_arrow(source, target)
         except CacheProblem as problem:
             log_event(
                 f"{display_path(target)}: {problem}; parsing {source.id} again from the verified raw file"
             )
             target.unlink(missing_ok=True)
-    table = parse_source(source)
-    _write_atomically(table, target, source)
-    return table
+    arrow = parse_arrow(source)
+    _write_atomically(arrow, target, source)
+    return arrow
 
 
 def verify_processed(ids: list[str] | None = None, manifest: Manifest | None = None) -> list[str]:
@@ -313,7 +325,7 @@ def verify_processed(ids: list[str] | None = None, manifest: Manifest | None = N
 
 
 def _row_count(source_id: str, manifest: Manifest) -> int:
-    return len(load(source_id, manifest))
+    return _stored(manifest[source_id]).num_rows  # no pandas table: nobody reads it
 
 
 #: The manifest of a parse worker (sent once, when the worker starts).

@@ -20,13 +20,13 @@ class ParseError(ValueError):
 class Parser:
     name: str
     version: str
-    function: Callable  # (path, source) -> pandas.DataFrame
+    function: Callable  # (path, source) -> pandas.DataFrame or pyarrow.Table
     schema: str  # name of the pandera schema in kzcn.schemas
 
 
 #: manifest parser name -> (module in kzcn.parsers, function, schema name in kzcn.schemas)
 PARSERS = {
-    "dots": ("dots", "parse", "bilateral"),
+    "dots": ("dots", "parse_arrow", "bilateral"),
     "wdi": ("wdi", "parse", "wdi"),
     "wdi_meta": ("wdi", "parse_meta", "wdi_meta"),
     "wits_dta": ("wits", "parse_dta", "products"),

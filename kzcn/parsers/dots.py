@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kzcn import config
 from kzcn.parsers import ParseError, where
@@ -39,7 +41,8 @@ def _mapping_fingerprint() -> str:
 
 
 # 3: read with python-calamine (same tables as version 2; the bump refreshes the caches)
-VERSION = "3." + _mapping_fingerprint()
+# 4: built as Arrow (same tables; the bump refreshes the caches)
+VERSION = "4." + _mapping_fingerprint()
 
 SHEETS = {"Exports, FOB": "export", "Imports, CIF": "import"}
 UNIT = "US Dollars, Millions"
@@ -48,7 +51,16 @@ REPORTER_ROW, UNIT_ROW, YEAR_ROW = 4, 5, 7
 NAME_COLUMN = 2  # column B
 # "12.3 e" or, for large values, "1,247.27 e" (thousands separators in the text)
 NUMBER_TEXT = re.compile(r"^\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(e?)\s*$")
-COLUMNS = ["partner", "flow", "year", "value_usd", "estimate"]
+#: one sheet's records (the reporter and the source's columns are added to the two sheets together)
+PART_SCHEMA = pa.schema(
+    [
+        ("partner", pa.string()),
+        ("flow", pa.string()),
+        ("year", pa.int64()),
+        ("value_usd", pa.float64()),
+        ("estimate", pa.bool_()),
+    ]
+)
 YEAR = re.compile(r"^\s*(\d{4})(?:\.0)?\s*$")
 
 
@@ -348,21 +360,30 @@ def _sheet_table(
     if (values[present] < 0).any():
         return None
     rows_at, columns_at = np.nonzero(present)
-    return pd.DataFrame(
+    return pa.table(
         {
-            "partner": np.array(kept_codes, dtype=object)[rows_at],
-            "flow": flow,
-            "year": np.array(years, dtype=np.int64)[columns_at],
-            "value_usd": values[rows_at, columns_at] * MILLION,
-            "estimate": estimate[rows_at, columns_at],
-        }
+            # each row's partner code, taken from the sheet's list of partners (no Python string per row)
+            "partner": pc.take(pa.array(kept_codes, pa.string()), pa.array(rows_at)),
+            "flow": pa.repeat(pa.scalar(flow, pa.string()), len(rows_at)),
+            "year": pa.array(np.array(years, dtype=np.int64)[columns_at]),
+            "value_usd": pa.array(values[rows_at, columns_at] * MILLION),
+            "estimate": pa.array(estimate[rows_at, columns_at]),
+        },
+        schema=PART_SCHEMA,
     )
 
 
 def parse(path: Path, source=None, engine: str = "calamine") -> pd.DataFrame:
+    """One DOTS workbook -> bilateral flows, as pandas (see :func:`parse_arrow`)."""
+    return parse_arrow(path, source, engine).to_pandas()
+
+
+def parse_arrow(path: Path, source=None, engine: str = "calamine") -> pa.Table:
     """One DOTS workbook -> bilateral flows (reporter, partner, flow, year, value_usd, estimate, ...).
 
-    ``engine``: see :func:`read_sheets` (the tests compare calamine with openpyxl).
+    Built as Arrow, the form the store checks and writes: 235 workbooks never become pandas
+    tables of Python strings on the way.  ``engine``: see :func:`read_sheets` (the tests
+    compare calamine with openpyxl).
     """
     name = where(path)
     sheets = read_sheets(path, name, engine)
@@ -383,10 +404,17 @@ def parse(path: Path, source=None, engine: str = "calamine") -> pd.DataFrame:
         if part is None:  # something unusual: the cell-by-cell reading names it (or accepts it)
             rows = normalized(sheets[sheet])
             records = _sheet_records(rows, name, sheet, flow, reporter_name, reporter)
-            part = pd.DataFrame.from_records(records, columns=COLUMNS)
+            columns = list(zip(*records, strict=True)) if records else [()] * len(PART_SCHEMA)
+            part = pa.table(
+                [pa.array(column, field.type) for column, field in zip(columns, PART_SCHEMA, strict=True)],
+                schema=PART_SCHEMA,
+            )
         parts.append(part)
-    table = pd.concat(parts, ignore_index=True)
-    table.insert(0, "reporter", reporter)
-    table["source"] = "IMF DOTS"
-    table["vintage"] = source.vintage if source is not None else ""
-    return table
+    table = pa.concat_tables(parts).combine_chunks()
+    rows = table.num_rows
+    vintage = source.vintage if source is not None else ""
+    return (
+        table.add_column(0, "reporter", pa.repeat(pa.scalar(reporter, pa.string()), rows))
+        .append_column("source", pa.repeat(pa.scalar("IMF DOTS", pa.string()), rows))
+        .append_column("vintage", pa.repeat(pa.scalar(vintage, pa.string()), rows))
+    )

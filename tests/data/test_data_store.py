@@ -146,7 +146,7 @@ def test_the_stored_content_hash_accepts_the_table_and_refuses_any_changed_value
     _, manifest = seeded
     source = manifest["wdi-test"]
     target = tmp_path / "processed" / "t.parquet"
-    store._write_atomically(table, target, source)
+    store._write_atomically(pa.Table.from_pandas(table, preserve_index=False), target, source)
     written = pq.read_table(target)  # an independent reading
     pd.testing.assert_frame_equal(store.read_verified(source, target), written.to_pandas(), check_exact=True)
     assert len(written) == len(table)
@@ -173,3 +173,32 @@ def test_the_content_hash_does_not_depend_on_the_memory_layout():
     chunked = pa.concat_tables([whole.slice(0, 1), whole.slice(1)])
     assert store.content_hash(padded) == store.content_hash(whole) == store.content_hash(chunked)
     assert store.content_hash(whole) != store.content_hash(whole.slice(1))
+
+
+def test_a_table_the_parser_builds_as_arrow_reads_back_from_the_cache_as_it_was_first_given(
+    tmp_path, monkeypatch
+):
+    """The DOTS parser builds Arrow, never pandas: its first load (a fresh parse) and every later
+    load (the parquet file) give the same pandas table, dtypes included, and both give what
+    openpyxl reads cell by cell."""
+    import pyarrow.parquet as pq
+    from data_fixtures import write_dots_workbook
+
+    from kzcn.parsers import dots
+
+    monkeypatch.setenv("KZCN_RAW_DIR", str(tmp_path / "raw"))
+    monkeypatch.setenv("KZCN_PROCESSED_DIR", str(tmp_path / "processed"))
+    relpath = "owner/repo/0123456789abcdef0123456789abcdef01234567/DOTS/DOTS_1.xlsx"
+    raw = tmp_path / "raw" / relpath
+    raw.parent.mkdir(parents=True)
+    write_dots_workbook(raw)
+    manifest = manifest_for({"dots-test": ("dots", relpath, sha256(raw))})
+    first = store.load("dots-test", manifest)
+    written = store.cache_file(manifest["dots-test"])
+    assert b"pandas" in pq.read_schema(written).metadata
+    second = store.load("dots-test", manifest)
+    pd.testing.assert_frame_equal(first, second, check_exact=True)
+    by_openpyxl = dots.parse(raw, manifest["dots-test"], engine="openpyxl")
+    pd.testing.assert_frame_equal(first, by_openpyxl, check_exact=True)
+    assert first["year"].dtype == np.int64 and first["estimate"].dtype == bool
+    assert len(first) > 0 and first["estimate"].any()

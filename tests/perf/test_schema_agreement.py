@@ -1,6 +1,6 @@
 """The fast vectorised check of the tidy tables and pandera accept and refuse the same tables.
 
-The parse of every raw file runs ``schemas.passes`` (numpy and pandas only);
+The parse of every raw file runs ``schemas.passes`` (on the Arrow table the store writes);
 pandera runs only when it refuses, to word the error.  So ``passes`` must
 never accept a table that pandera refuses.  Each schema gets a small valid
 table written by hand, and variants that each break one rule (or change
@@ -242,3 +242,50 @@ def test_hand_picked_breaks_are_refused_by_both():
     share.loc[0, "measure"] = "share_pct"
     assert not schemas.passes(share, "wits2023")
     assert not pandera_accepts("wits2023", share)
+
+
+@pytest.mark.parametrize("name", sorted(schemas.RULES))
+def test_the_fast_check_of_an_arrow_table_accepts_only_what_pandera_accepts(name):
+    """A parser may hand the store Arrow (the DOTS parser does): the same agreement holds, with
+    pandera judging the pandas table that Arrow gives back."""
+    import pyarrow as pa
+
+    checked = accepted = 0
+    for label, table in variants(name):
+        try:
+            arrow = pa.Table.from_pandas(table, preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            continue  # no Arrow form: nothing a parser could hand over
+        checked += 1
+        if schemas.passes(arrow, name):
+            accepted += 1
+            assert pandera_accepts(name, arrow.to_pandas()), f"{name}, {label}: accepted as Arrow"
+    assert schemas.passes(pa.Table.from_pandas(valid_table(name), preserve_index=False), name)
+    assert 0 < accepted < checked
+
+
+def test_the_unique_key_check_agrees_with_pandas():
+    """``key_is_unique`` (one integer per row, renumbered before it could overflow) against
+    pandas' own ``duplicated``, on tables with and without a repeated key."""
+    import pyarrow as pa
+
+    generator = np.random.default_rng(17)
+    for rows, distinct, columns in [(50, 3, 2), (2000, 40, 3), (5000, 5000, 6), (1, 1, 1), (0, 1, 2)]:
+        for _ in range(5):
+            table = pd.DataFrame(
+                {
+                    f"k{i}": (
+                        generator.integers(0, distinct, rows)
+                        if i % 2
+                        else generator.integers(0, distinct, rows).astype(str).astype(object)
+                    )
+                    for i in range(columns)
+                }
+            )
+            key = list(table.columns)
+            expected = not table.duplicated(key).any()
+            arrow = pa.Table.from_pandas(table, preserve_index=False)
+            assert schemas.key_is_unique(arrow, key) == expected, (rows, distinct, columns)
+            if rows > 1:  # a repeated row makes any table's key repeat
+                doubled = pa.concat_tables([arrow, arrow.slice(rows // 2, 1)])
+                assert not schemas.key_is_unique(doubled, key)
