@@ -326,11 +326,11 @@ def _sheet_table(
     values[numeric] = cells[numeric].astype(float)
     estimate = np.zeros(shape, dtype=bool)
     text_rows, text_columns = np.nonzero(kinds == _TEXT)
-    texts = cells[text_rows, text_columns].tolist()
-    filled = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)).nonzero()[0]
-    text_rows, text_columns = text_rows[filled], text_columns[filled]  # calamine's empty cell is ""
+    texts = cells[text_rows, text_columns]
+    filled = np.flatnonzero(texts != "")  # calamine's empty cell is ""
+    text_rows, text_columns = text_rows[filled], text_columns[filled]
     found, numbers, estimated = [], [], []
-    for position, raw in enumerate(texts[i] for i in filled.tolist()):
+    for position, raw in enumerate(texts[filled].tolist()):
         number = _plain_estimate(raw)
         if number is not None:  # "12.3 e", most text cells
             found.append(position)
