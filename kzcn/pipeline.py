@@ -951,15 +951,19 @@ class Build:
         # checked here (its footer only: reading every table back would make a
         # no-change rebuild pay for the whole data set); store.load checks content.
         missing = []
+        # each file's stat as it was before its check: a change during the check moves it
+        checked: dict[str, list[int] | None] = {}
         for source in sources:
             path = store.cache_file(source)
             if not path.exists():
                 missing.append(source.id)
                 continue
+            checked[str(path)] = file_stamp(path)
             problem = store.check_provenance(source, path)
             if problem:
                 self.log(f"[build]   {path}: {problem}; parsing {source.id} again from the verified raw file")
                 path.unlink(missing_ok=True)
+                checked.pop(str(path))
                 missing.append(source.id)
         if missing:
             from kzcn.parsers import ParseError
@@ -970,7 +974,10 @@ class Build:
             except (ParseError, DataValidationError) as error:
                 raise BuildError(f"raw data did not parse: {error}") from error
         self.log(f"[build]   {len(sources)} sources validated ({len(missing)} parsed now, the rest cached)")
-        files = {str(path): file_stamp(path) for path in map(store.cache_file, sources)}
+        # files parsed now were written by this build, after the stamps above
+        files = {
+            str(path): checked.get(str(path)) or file_stamp(path) for path in map(store.cache_file, sources)
+        }
         if None not in files.values():
             tmp = self.parse_memo_path.with_name(f".{self.parse_memo_path.name}.tmp")
             tmp.write_text(json.dumps({"key": key, "files": files}, sort_keys=True) + "\n", encoding="utf-8")
