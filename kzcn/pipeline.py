@@ -30,6 +30,8 @@ Layout of a build root (``_build/`` or ``_build/variants/<ISO3>/``)::
       publish-memo/        what publishing found in each page (kzcn.publish.PageMemo)
     html/                  the published site, replaced atomically
     state.json             fingerprint of what html/ was built from
+    parse-memo.json        stat of each processed cache file when it last passed its check
+    plan-memo.json         parameters each notebook declares, by the hash of its code cells
     last-build.json        what the last successful build did with each notebook, and why
 
 The site is replaced only after every step succeeded, by one rename; a failure
@@ -82,6 +84,9 @@ from kzcn.fetch import sha256_of
 #: (this file is left out of the package hash so that tuning the pipeline does
 #: not re-execute every notebook).
 PIPELINE_CACHE_VERSION = 2
+
+#: Bump when what the parse step's memo records (Build.parse_data) changes meaning.
+PARSE_MEMO_VERSION = 1
 
 #: The parameters the build may pass (ARCHITECTURE.md: every notebook declares them).
 PARAMETER_NAMES = ("country", "partner", "start_year", "end_year")
@@ -164,6 +169,16 @@ def package_hash(package_dir: Path | None = None) -> str:
     for path in sorted(config.DATA_DIR.glob("*.csv")):
         digest.update(b"data/" + path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def file_stamp(path: Path) -> list[int] | None:
+    """What changes whenever a file's bytes may have: modification and change times (ns),
+    size and inode of the file a path leads to (None: it cannot be read)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino]
 
 
 def read_input_log(path: Path) -> dict[str, str]:
@@ -267,6 +282,55 @@ def declared_parameters(path: Path) -> dict[str, Any]:
             except (ValueError, SyntaxError):
                 defaults[name] = None  # declared, but not a literal: pass only explicit values
     return defaults
+
+
+class DeclaredParametersMemo:
+    """:func:`declared_parameters` of each notebook, kept in the build root by the hash of its
+    code cells (:func:`kzcn.incremental.code_hash`, which covers the ``parameters`` cell and
+    the kernel) and papermill's version.
+
+    Asking papermill imports it (with nbclient and jupyter_client, about half a second), on
+    every build, although an edit of the prose changes no parameter.  Entries of notebooks
+    no longer in the book, or of older code, are dropped when the memo is saved.
+    """
+
+    def __init__(self, path: Path) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        self.path = path
+        try:
+            self.papermill = version("papermill")
+        except PackageNotFoundError:
+            self.papermill = None
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            stored = {}
+        valid = isinstance(stored, dict) and stored.get("papermill") == self.papermill
+        self.entries: dict[str, dict[str, Any]] = dict(stored.get("declared") or {}) if valid else {}
+        self.used: dict[str, dict[str, Any]] = {}
+
+    def get(self, notebook: Path, code_key: str) -> dict[str, Any]:
+        declared = self.entries.get(code_key)
+        if not isinstance(declared, dict):
+            declared = declared_parameters(notebook)
+            try:
+                kept = json.loads(json.dumps(declared)) == declared
+            except (TypeError, ValueError):
+                kept = False
+            if not kept:
+                return declared  # a default JSON would not give back as it is: not memoised
+        self.used[code_key] = declared
+        return dict(declared)
+
+    def save(self) -> None:
+        """Keep the entries this build used (only when they differ from those kept)."""
+        if self.used == self.entries:
+            return
+        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        document = {"papermill": self.papermill, "declared": self.used}
+        tmp.write_text(json.dumps(document, sort_keys=True, indent=1) + "\n", encoding="utf-8")
+        tmp.replace(self.path)
 
 
 def effective_parameters(declared: Mapping[str, Any], requested: Mapping[str, Any]) -> dict[str, Any]:
@@ -677,6 +741,8 @@ class Build:
         self.kernel_env: dict[str, str] = {}
         #: Jupyter Book started while the last notebooks run, waiting to render (see render_command)
         self.warm_render: subprocess.Popen | None = None
+        #: the thread importing the publish step's modules while Jupyter Book renders
+        self.prefetch: threading.Thread | None = None
 
     # paths
     @property
@@ -777,6 +843,7 @@ class Build:
                         "[build] render, publish: skipped (the published site was built from the same stage)"
                     )
                 else:
+                    self.prefetch_publish()
                     built = self.step("render", self.render)
                     self.step("publish", lambda: self.publish(built, fingerprint))
             finally:
@@ -819,8 +886,59 @@ class Build:
         extra = f" ({repaired} downloaded again after a sha256 mismatch)" if repaired else ""
         self.log(f"[build]   {len(paths)} raw files present and verified{extra}")
 
+    @property
+    def parse_memo_path(self) -> Path:
+        return self.root / "parse-memo.json"
+
+    def _parse_memo_key(self) -> str:
+        """What the provenance check of every cache file depends on besides the file itself:
+        the manifest's bytes (ids, sha256s, parsers), the code (parser versions, cache format
+        and file names live in kzcn), and which processed folder is in use."""
+        path = manifest_path()
+        return sha256_bytes(
+            canonical_json(
+                {
+                    "memo": PARSE_MEMO_VERSION,
+                    "manifest": str(path),
+                    "manifest_sha256": sha256_of(path) if path.is_file() else None,
+                    "package": package_hash(),
+                    "processed": str(config.processed_dir().resolve()),
+                }
+            ).encode()
+        )
+
+    def _parse_memo_holds(self, key: str) -> int | None:
+        """How many cache files the memo vouches for, if every one is as it was when it was
+        last checked (same key, same stat); None if anything differs."""
+        try:
+            memo = json.loads(self.parse_memo_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(memo, dict) or memo.get("key") != key or not isinstance(memo.get("files"), dict):
+            return None
+        for name, stamp in memo["files"].items():
+            if file_stamp(Path(name)) != stamp:
+                return None
+        return len(memo["files"])
+
     def parse_data(self) -> None:
-        """Fill the processed cache before notebooks run two at a time and race to write it."""
+        """Fill the processed cache before notebooks run two at a time and race to write it.
+
+        Checking every file's footer costs half a second and imports pandas and pyarrow; a
+        memo in the build root (:attr:`parse_memo_path`) records each cache file's stat as it
+        was when it passed the check (or was just written), so a build after which nothing in
+        the manifest, the code or the processed folder changed skips the check.  The stat
+        includes the change time, which every write, rename or replacement moves and no
+        program can set back, so any change of a file is caught and checked again.
+        """
+        key = self._parse_memo_key()
+        unchanged = self._parse_memo_holds(key)
+        if unchanged is not None:
+            self.log(
+                f"[build]   {unchanged} sources validated (cache files unchanged since they were last checked)"
+            )
+            return
+        self.parse_memo_path.unlink(missing_ok=True)
         try:
             from kzcn import manifest, store
         except ImportError:
@@ -833,15 +951,19 @@ class Build:
         # checked here (its footer only: reading every table back would make a
         # no-change rebuild pay for the whole data set); store.load checks content.
         missing = []
+        # each file's stat as it was before its check: a change during the check moves it
+        checked: dict[str, list[int] | None] = {}
         for source in sources:
             path = store.cache_file(source)
             if not path.exists():
                 missing.append(source.id)
                 continue
+            checked[str(path)] = file_stamp(path)
             problem = store.check_provenance(source, path)
             if problem:
                 self.log(f"[build]   {path}: {problem}; parsing {source.id} again from the verified raw file")
                 path.unlink(missing_ok=True)
+                checked.pop(str(path))
                 missing.append(source.id)
         if missing:
             from kzcn.parsers import ParseError
@@ -852,23 +974,34 @@ class Build:
             except (ParseError, DataValidationError) as error:
                 raise BuildError(f"raw data did not parse: {error}") from error
         self.log(f"[build]   {len(sources)} sources validated ({len(missing)} parsed now, the rest cached)")
+        # files parsed now were written by this build, after the stamps above
+        files = {
+            str(path): checked.get(str(path)) or file_stamp(path) for path in map(store.cache_file, sources)
+        }
+        if None not in files.values():
+            tmp = self.parse_memo_path.with_name(f".{self.parse_memo_path.name}.tmp")
+            tmp.write_text(json.dumps({"key": key, "files": files}, sort_keys=True) + "\n", encoding="utf-8")
+            tmp.replace(self.parse_memo_path)
 
     def plan(self) -> list[NotebookJob]:
         notebooks = book_notebooks(self.source_dir)
         code = package_hash()
+        declared_memo = DeclaredParametersMemo(self.root / "plan-memo.json")
         jobs = []
         for rel in notebooks:
             path = self.source_dir / rel
-            declared = declared_parameters(path)
+            code_key = incremental.code_hash(path)  # what executes (kzcn.incremental)
+            declared = declared_memo.get(path, code_key)
             if self.variant and not ("country" in declared and is_variant_notebook(path)):
                 continue  # cannot be pointed at another country, or opted out
             params = effective_parameters(declared, self.requested)
             key = {"content": notebook_content_hash(path), "parameters": params, "package": code}
-            key["code"] = incremental.code_hash(path)  # what executes (kzcn.incremental)
+            key["code"] = code_key
             job = NotebookJob(rel=rel, parameters=params, key=key)
             job.action, job.reason = self._decide(job)
             jobs.append(job)
             self.log(f"[build]   {rel}: {job.action} ({job.reason})")
+        declared_memo.save()
         if self.only:
             unknown = self.only - {job.rel for job in jobs}
             if unknown:
@@ -1259,8 +1392,26 @@ class Build:
         self.log(f"[build]   sphinx: {sphinx_reread(result.stdout)}")
         return self.render_dir / "_build" / "html"
 
+    def prefetch_publish(self) -> None:
+        """Import what the publish step needs (kzcn.publish, with matplotlib and pandas behind
+        kzcn.figures and kzcn.verdicts: most of a second) in a thread while Jupyter Book renders
+        in its own process: this process only waits meanwhile, and the machine has a core free.
+        The publish step's own imports then find the modules loaded, or wait for them; an
+        import that fails here fails there again, with its message."""
+
+        def load() -> None:
+            with contextlib.suppress(Exception):
+                import kzcn.publish  # noqa: F401 - imported for its side effect (loaded modules)
+                import kzcn.verdicts  # noqa: F401 - claims.json reads the verdict table
+
+        if "kzcn.publish" not in sys.modules:
+            self.prefetch = threading.Thread(target=load, name="kzcn-publish-imports", daemon=True)
+            self.prefetch.start()
+
     def publish(self, built: Path, fingerprint: str) -> None:
         """Copy the rendered site, let :func:`kzcn.publish.finalize` complete it, swap it in."""
+        if self.prefetch is not None:
+            self.prefetch.join()
         new = self.root / f"html.new-{os.getpid()}"
         self._remove(new)
         try:

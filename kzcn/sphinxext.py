@@ -407,6 +407,37 @@ def drop_icon_font_rules(css: str) -> str:
     return _ICON_FONT_RULE.sub("", css)
 
 
+#: Where :func:`trim_icons` keeps its last icon script (in Sphinx's doctree folder).
+ICON_MEMO = "kzcn-icon-script.json"
+
+
+def icon_script_kept(bundle: str, used: set[str], folder: Path) -> str:
+    """:func:`icon_script`, kept in ``folder`` for the next build: Sphinx copies the theme's
+    full bundle into the site on every run, and cutting it down again reads 1.5 MB of script
+    (a quarter to most of a second).  The result depends only on the bundle's bytes, the icons
+    used and this module's code, which the key holds."""
+    import hashlib
+    import json
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(hashlib.sha256(bundle.encode("utf-8")).digest())
+    digest.update(json.dumps(sorted(used)).encode())
+    key = digest.hexdigest()
+    memo = Path(folder) / ICON_MEMO
+    try:
+        kept = json.loads(memo.read_text(encoding="utf-8"))
+        if kept.get("key") == key and isinstance(kept.get("script"), str):
+            return kept["script"]
+    except (OSError, ValueError, AttributeError):
+        pass  # none yet, or unreadable: cut the bundle again
+    script = icon_script(bundle, used)
+    memo.parent.mkdir(parents=True, exist_ok=True)
+    tmp = memo.with_name(f".{memo.name}.tmp")
+    tmp.write_text(json.dumps({"key": key, "script": script}), encoding="utf-8")
+    tmp.replace(memo)
+    return script
+
+
 def trim_icons(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -414,7 +445,8 @@ def trim_icons(app, exception) -> None:
     bundle = outdir / ICON_SCRIPT
     if not bundle.is_file():
         return
-    bundle.write_text(icon_script(bundle.read_text(encoding="utf-8"), icons_used(outdir)), encoding="utf-8")
+    script = icon_script_kept(bundle.read_text(encoding="utf-8"), icons_used(outdir), Path(app.doctreedir))
+    bundle.write_text(script, encoding="utf-8")
     source_map = bundle.with_name(bundle.name + ".map")
     if source_map.is_file():
         source_map.unlink()  # describes the full bundle, no longer this file
@@ -599,6 +631,115 @@ def unpickle_numref_targets_once(app) -> None:
     app.connect("build-finished", forget)
 
 
+# ------------------------------------------------------------ figure numbers
+
+
+def _figure_type(env, node: nodes.Node) -> str | None:
+    """What Sphinx's figure numbering takes ``node`` for (the rule of its toctree collector's
+    ``get_figtype``): an enumerable type, for the standard domain only with a caption."""
+    for domain in env.domains.values():
+        figtype = domain.get_enumerable_node_type(node)
+        if domain.name == "std" and not domain.get_numfig_title(node):
+            continue
+        if figtype:
+            return figtype
+    return None
+
+
+#: The children of a figure, table or code block that tell its type and caption.
+_CAPTION_CHILDREN = (nodes.caption, nodes.title, nodes.literal_block)
+
+
+def figure_skeleton(env, doctree: nodes.Element) -> nodes.Element:
+    """The part of a page's doctree that figure numbering reads, in document order.
+
+    Sphinx numbers figures and tables by walking the doctree of every page of the
+    book after any edit: its sections (their ids), its toctrees (their entries), and
+    every element it takes for a figure, table or code block (type, caption, ids).
+    The skeleton keeps those (each a copy of the node with its attributes, a figure
+    with its caption) and the nodes on the way to them; paragraphs, outputs and table
+    bodies go.  Each kept figure is checked to be taken for what the original is;
+    if not, it is kept whole.
+    """
+    from sphinx import addnodes
+
+    def prune(node: nodes.Element) -> nodes.Element | None:
+        figtype = None if isinstance(node, nodes.section) else _figure_type(env, node)
+        children = []
+        for child in node.children:
+            if not isinstance(child, nodes.Element):
+                continue
+            if figtype and isinstance(child, _CAPTION_CHILDREN):
+                children.append(child.deepcopy())
+            else:
+                kept = prune(child)
+                if kept is not None:
+                    children.append(kept)
+        if not (children or figtype or isinstance(node, nodes.section | addnodes.toctree)):
+            return None
+        copy = node.copy()
+        copy.extend(children)
+        if figtype and _figure_type(env, copy) != figtype:
+            return node.deepcopy()
+        return copy
+
+    skeleton = nodes.Element()  # the walk reads the root's children only
+    for child in doctree.children:
+        if isinstance(child, nodes.Element):
+            kept = prune(child)
+            if kept is not None:
+                skeleton.append(kept)
+    for node in skeleton.findall(include_self=True):
+        node._document = None  # a copy points at the whole page, which is not to be kept
+    return skeleton
+
+
+def number_figures_from_skeletons(app) -> None:
+    """Let Sphinx number figures from each page's :func:`figure_skeleton`, kept in its
+    environment, instead of unpickling every page's doctree on every build.
+
+    After a one-page edit Sphinx unpickled all 16 doctrees (megabytes of notebook
+    output) to number the figures again: a second of a five-second render.  A page's
+    skeleton is made from its doctree the first time it is needed after the page was
+    read (``env.all_docs`` holds when), so it is always the doctree Sphinx would have
+    read; the walk and the numbers are Sphinx's own.
+    """
+    from sphinx.environment.collectors.toctree import TocTreeCollector
+
+    assign = TocTreeCollector.assign_figure_numbers
+    if getattr(assign, "_kzcn_skeletons", False):
+        return
+
+    def assign_from_skeletons(self, env):
+        read = env.get_doctree
+        kept = getattr(env, "kzcn_figure_skeletons", None)
+        if not isinstance(kept, dict):
+            kept = env.kzcn_figure_skeletons = {}
+
+        def get_doctree(docname: str) -> nodes.Element:
+            stamp = env.all_docs.get(docname)
+            entry = kept.get(docname)
+            if stamp is None or entry is None or entry[0] != stamp:
+                entry = kept[docname] = (stamp, figure_skeleton(env, read(docname)))
+            return entry[1]
+
+        shadowed = vars(env).get("get_doctree")
+        env.get_doctree = get_doctree  # an instance attribute, removed below: never pickled
+        try:
+            return assign(self, env)
+        finally:
+            if shadowed is None:
+                del env.get_doctree
+            else:
+                env.get_doctree = shadowed
+            for docname in set(kept) - set(env.all_docs):
+                del kept[docname]  # pages no longer in the book
+
+    assign_from_skeletons._kzcn_skeletons = True
+    assign_from_skeletons._kzcn_original = assign  # Sphinx's own (tests compare the two)
+    TocTreeCollector.assign_figure_numbers = assign_from_skeletons
+
+
 def setup(app) -> dict[str, Any]:
     app.add_config_value("kzcn_number_series", {}, "env", types=[dict])
     # after the toctree collector (priority 500) has numbered figures and tables
@@ -607,6 +748,7 @@ def setup(app) -> dict[str, Any]:
     app.connect("builder-inited", cache_bibtex_plugins)
     app.connect("doctree-read", drop_unrendered_outputs)
     unpickle_numref_targets_once(app)
+    number_figures_from_skeletons(app)
     app.connect("builder-inited", copy_notebook_css_first)
     app.connect("html-page-context", drop_repeated_scripts)
     app.add_html_math_renderer(MATH_RENDERER, (visit_math, None), (visit_displaymath, None))
