@@ -124,6 +124,9 @@ def _become_kernel(request: dict, stdio: list[int]) -> None:
 
     os.setsid()  # a session of its own, as jupyter_client starts kernels
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    # the server's guard (kzcn.procs.guarded) would end the kernel's descendants on SIGTERM:
+    # a kernel ends as a standard one does
+    procs.reset_guard_signals()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
     for target, fd in zip(STDIO, stdio, strict=True):
         os.dup2(fd, target)
@@ -176,7 +179,7 @@ def serve(path: str, modules: Iterable[str]) -> int:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001, S110 - a name that is not a module, or an import that
             pass  # fails: the notebook's own import reports it
-    procs.exit_when_orphaned()  # the build (or its guard) gone: no new kernels
+    procs.exit_when_orphaned()  # the build gone: no new kernels
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(8)
