@@ -112,15 +112,41 @@ UNUSED_BY_NBFORMAT = (
     "fqdn",
 )
 UNUSED_BY_PAPERMILL = ("pyarrow", *UNUSED_BY_NBFORMAT)
-def python_tool(call: str, unused: tuple[str, ...]) -> list[str]:
-    """A command that runs ``call`` (Python statements) in this interpreter, with ``unused`` never imported."""
+#: Modules papermill imports unconditionally but uses only for notebooks at http(s) URLs:
+#: imported when first used, which the build's local paths never do.  ``requests`` is 7 MB
+#: of memory in each papermill process, two of which run at a time.
+LAZY_IN_PAPERMILL = ("requests",)
+
+#: Python statements that define ``_lazy(name)``: it puts a stand-in for the module ``name``
+#: into ``sys.modules``, which imports the real module on the first use of an attribute.
+#: (importlib's LazyLoader does not do: on Python 3.11 an ``import`` statement of an
+#: already imported module reads an attribute of it, which loads it at once.)
+_LAZY = (
+    "import importlib, types\n"
+    "def _lazy(name):\n"
+    "    stand_in = types.ModuleType(name)\n"
+    "    def load(attribute):\n"
+    "        if sys.modules.get(name) is stand_in:\n"
+    "            del sys.modules[name]\n"
+    "        return getattr(importlib.import_module(name), attribute)\n"
+    "    stand_in.__getattr__ = load\n"
+    "    sys.modules[name] = stand_in\n"
+)
+
+
+def python_tool(call: str, unused: tuple[str, ...], lazy: tuple[str, ...] = ()) -> list[str]:
+    """A command that runs ``call`` (Python statements) in this interpreter, with ``unused`` never
+    imported and ``lazy`` imported only when first used."""
     blocked = "".join(f"sys.modules[{name!r}] = None; " for name in unused)
-    return [sys.executable, "-c", f"import sys; {blocked}{call}"]
+    deferred = (_LAZY + "".join(f"_lazy({name!r})\n" for name in lazy)) if lazy else ""
+    return [sys.executable, "-c", f"import sys; {blocked}\n{deferred}{call}"]
 
 
 def papermill_command() -> list[str]:
     """``papermill`` (its command line; arguments follow)."""
-    return python_tool("from papermill.cli import papermill; papermill()", UNUSED_BY_PAPERMILL)
+    return python_tool(
+        "from papermill.cli import papermill; papermill()", UNUSED_BY_PAPERMILL, LAZY_IN_PAPERMILL
+    )
 
 
 #: What every run of Jupyter Book imports before it reads a page (the book's own extensions
