@@ -25,17 +25,20 @@ then starts standard kernels.
 
 from __future__ import annotations
 
-import ast
 import contextlib
-import importlib
 import json
 import os
 import signal
 import socket
 import sys
-import tempfile
-from collections.abc import Iterable
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+# The proxy (``connect``) imports this module in every notebook run and needs only the
+# modules above: what the server needs is imported where it is used (13 -> 11 MB a proxy).
 
 #: The environment variable that names the server's socket (set in the papermill processes).
 SERVER_ENV = "KZCN_KERNEL_SERVER"
@@ -56,6 +59,8 @@ def available() -> bool:
 def imported_modules(sources: Iterable[str]) -> list[str]:
     """The modules the code ``sources`` import (``from a import b`` gives ``a`` and ``a.b``,
     which the server imports if it is a module); code that does not parse adds nothing."""
+    import ast
+
     names: set[str] = set()
     for source in sources:
         try:
@@ -88,6 +93,8 @@ def kernel_spec_dir(root: Path) -> Path:
 
 def socket_path() -> str:
     """A fresh path for the server's socket (short: Unix sockets allow about 100 characters)."""
+    import tempfile
+
     return os.path.join(tempfile.mkdtemp(prefix="kzcn-k-"), "server")
 
 
@@ -146,7 +153,25 @@ def _become_kernel(request: dict, stdio: list[int]) -> None:
     sys.argv = ["ipykernel_launcher", *request["argv"], *parent]
     from ipykernel import kernelapp
 
-    kernelapp.launch_new_instance()
+    # what kernelapp.launch_new_instance() does, with one callback more
+    app = kernelapp.IPKernelApp.instance()
+    app.initialize()
+    app.shell.events.register("post_run_cell", _release_memory)
+    app.start()
+
+
+def _release_memory(result) -> None:  # noqa: ARG001 - IPython's post_run_cell signature
+    """After each cell: free what the cell left in reference cycles (pandas frames often are),
+    and hand freed heap pages back to the system.  Two kernels run side by side, each holding
+    its notebook's data, and the build's peak memory is their sum: this takes 20-25 MB off the
+    largest kernel.  It costs about 10 ms a cell, as the server froze what it imported (only
+    the notebook's own objects are scanned); it changes no output (the cell has finished)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # malloc_trim is glibc's
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _run_kernel(request: dict, stdio: list[int]) -> None:
@@ -170,6 +195,8 @@ def _run_kernel(request: dict, stdio: list[int]) -> None:
 
 def serve(path: str, modules: Iterable[str]) -> int:
     """Import ``modules`` (and the kernel application), then fork one kernel per request on ``path``."""
+    import importlib
+
     from kzcn import procs
 
     if sys.path and sys.path[0] in ("", os.getcwd()):
@@ -179,6 +206,13 @@ def serve(path: str, modules: Iterable[str]) -> int:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001, S110 - a name that is not a module, or an import that
             pass  # fails: the notebook's own import reports it
+    # What was imported stays for the server's life: moved out of the collector's sight, the
+    # kernels' collections (see _release_memory) neither scan it nor copy its pages (fork's
+    # copy-on-write) by writing to the objects' headers.
+    import gc
+
+    gc.collect()
+    gc.freeze()
     procs.exit_when_orphaned()  # the build gone: no new kernels
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
