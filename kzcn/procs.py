@@ -79,6 +79,11 @@ def kill_tree(pid: int, grace: float = 5.0) -> None:
         return
     except psutil.Error:
         procs = []
+    _end(procs, grace)
+
+
+def _end(procs: list[psutil.Process], grace: float) -> None:
+    """Terminate ``procs``, kill what is left after ``grace`` s, wait for all."""
     for proc in procs:
         try:
             proc.terminate()
@@ -142,10 +147,22 @@ def python_tool(call: str, unused: tuple[str, ...], lazy: tuple[str, ...] = ()) 
     return [sys.executable, "-c", f"import sys; {blocked}\n{deferred}{call}"]
 
 
+#: nbformat's validator in papermill processes.  Papermill validates a notebook as it reads it
+#: and as it writes it; nbformat's default, fastjsonschema, first compiles the schema into
+#: Python code, 10 MB held by each papermill process (two run at a time).  jsonschema, the
+#: reference implementation, checks against the same schema, in about 0.4 s of CPU for all
+#: the book's executed notebooks together.  A value the user set is kept.  (The kernels
+#: inherit the variable with papermill's environment; they validate no notebook.)
+PAPERMILL_VALIDATOR = "jsonschema"
+
+
 def papermill_command() -> list[str]:
     """``papermill`` (its command line; arguments follow)."""
     return python_tool(
-        "from papermill.cli import papermill; papermill()", UNUSED_BY_PAPERMILL, LAZY_IN_PAPERMILL
+        f"import os; os.environ.setdefault('NBFORMAT_VALIDATOR', {PAPERMILL_VALIDATOR!r})\n"
+        "from papermill.cli import papermill; papermill()",
+        UNUSED_BY_PAPERMILL,
+        LAZY_IN_PAPERMILL,
     )
 
 
@@ -189,18 +206,7 @@ def end_descendants(grace: float = 2.0) -> None:
         procs = psutil.Process().children(recursive=True)
     except psutil.Error:
         return
-    for proc in procs:
-        try:
-            proc.terminate()
-        except psutil.Error:
-            pass
-    _, alive = psutil.wait_procs(procs, timeout=grace)
-    for proc in alive:
-        try:
-            proc.kill()
-        except psutil.Error:
-            pass
-    psutil.wait_procs(alive, timeout=grace)
+    _end(procs, grace)
 
 
 #: The signals on which a guarded process ends its descendants before it ends itself.
