@@ -17,6 +17,11 @@ forked kernel ends when its proxy ends, however it ends (``kill -9`` included). 
 server cannot be reached (no ``fork`` on Windows, the server gone), the proxy becomes the
 standard kernel itself.  The notebooks' metadata still name ``python3``.
 
+The build's papermill processes do without the proxy (a process of 12 MB beside every
+notebook): they call :func:`use_forked_provisioner`, and jupyter_client then asks the server
+for the kernel itself when a kernel spec's command is the proxy; the kernel ends with the
+papermill process as it would with its proxy.  Anything else starts as above.
+
 One difference shows in an executed notebook: a warning that a library prints as it is
 imported is printed once, by the server, not in each notebook (the book leaves the
 notebooks' stderr out in any case).  ``KZCN_FORKED_KERNELS=0`` turns all this off: the build
@@ -293,6 +298,130 @@ def connect(argv: list[str]) -> int:
         return int(_receive(connection)[0].get("exit", 1))
     except (OSError, ValueError, ConnectionError):
         return 1
+
+
+# ------------------------------------------------------ without the proxy
+
+#: The name under which the build's papermill processes know :class:`ForkedProvisioner`.
+PROVISIONER = "kzcn-forked"
+
+
+class ForkedKernel:
+    """What jupyter_client needs of a kernel process (``subprocess.Popen``'s poll, wait and
+    signals) for a kernel the server forked: its exit code comes over ``connection``."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int, connection: socket.socket) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+        self._connection = connection
+
+    def _exit_code(self, timeout: float | None) -> int | None:
+        import select
+
+        if self.returncode is None:
+            if not select.select([self._connection], [], [], timeout)[0]:
+                return None
+            try:
+                self.returncode = int(_receive(self._connection)[0].get("exit", 1))
+            except (OSError, ValueError, ConnectionError):
+                self.returncode = 1
+            self._connection.close()
+        return self.returncode
+
+    def poll(self) -> int | None:
+        return self._exit_code(0)
+
+    def wait(self, timeout: float | None = None) -> int:
+        code = self._exit_code(timeout)
+        if code is None:
+            import subprocess
+
+            raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout or 0)
+        return code
+
+    def send_signal(self, signum: int) -> None:
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signum)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+def _forked_provisioner() -> type:
+    from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+
+    class ForkedProvisioner(LocalProvisioner):
+        """jupyter_client's local provisioner, which asks the server for the kernel itself
+        when the kernel spec's command is the proxy: no proxy process per notebook (12 MB
+        each, two at a time).  Anything else, or no answer from the server: the usual launch
+        (of the proxy, which then starts a standard kernel)."""
+
+        async def launch_kernel(self, cmd: list[str], **kwargs):
+            forked = _fork_for(cmd, kwargs)
+            if forked is None:
+                return await super().launch_kernel(cmd, **kwargs)
+            self.process = forked
+            self.pid = self.pgid = forked.pid  # the kernel leads a session of its own
+            self.cwd = kwargs.get("cwd") or os.getcwd()
+            return self.connection_info
+
+    return ForkedProvisioner
+
+
+def _fork_for(cmd: list[str], kwargs: dict) -> ForkedKernel | None:
+    """The kernel the proxy command ``cmd`` would get from the server, asked for by this process
+    (which the kernel then watches, as it would watch its proxy); None if it cannot be had."""
+    env = dict(kwargs.get("env") or os.environ)
+    path = env.pop(SERVER_ENV, None)
+    is_proxy = cmd[1:4] == ["-m", "kzcn.kernels", "connect"]
+    streams = [kwargs.get(name) for name in ("stdin", "stdout", "stderr")]
+    if not (is_proxy and path and available()) or any(stream is not None for stream in streams):
+        return None
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stdin = os.open(os.devnull, os.O_RDONLY)  # as jupyter_client's kernels: no terminal input
+    try:
+        connection.connect(path)
+        request = {
+            "argv": cmd[4:],
+            "env": env,
+            "cwd": str(kwargs.get("cwd") or os.getcwd()),
+            "proxy": os.getpid(),
+        }
+        _send(connection, request, (stdin, 1, 2))
+        return ForkedKernel(int(_receive(connection)[0]["pid"]), connection)
+    except Exception:  # noqa: BLE001 - whatever went wrong, the usual launch gives a kernel
+        connection.close()
+        return None
+    finally:
+        os.close(stdin)
+
+
+def use_forked_provisioner() -> None:
+    """Make this process's jupyter_client start kernels with :class:`ForkedProvisioner` (the
+    build's papermill processes call it; a kernel spec that names a provisioner keeps it)."""
+    from importlib.metadata import EntryPoint
+
+    from jupyter_client.provisioning.factory import KernelProvisionerFactory
+
+    factory = KernelProvisionerFactory.instance()
+    factory.provisioners[PROVISIONER] = EntryPoint(
+        PROVISIONER, "kzcn.kernels:ForkedProvisioner", KernelProvisionerFactory.GROUP_NAME
+    )
+    factory.default_provisioner_name = PROVISIONER
+
+
+def __getattr__(name: str):
+    # the provisioner class imports jupyter_client: defined when asked for, never in the proxy
+    if name == "ForkedProvisioner":
+        globals()[name] = _forked_provisioner()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: list[str]) -> int:

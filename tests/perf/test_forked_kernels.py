@@ -4,6 +4,7 @@ channels; they end with their proxy; without a server the same spec starts a sta
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -159,3 +160,75 @@ def test_a_forked_kernel_ends_with_its_proxy(tmp_path, server):
     os.kill(proxy.pid, signal.SIGKILL)
     proxy.wait(10)
     kernel.wait(15)  # the kernel's watchdog saw its proxy go
+
+
+def _papermill(tmp_path, server_path: str, cells: list[str]) -> subprocess.Popen:
+    """The build's papermill command on a notebook of ``cells``, with the build's kernel environment."""
+    kernelspec = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(cell) for cell in cells], metadata={"kernelspec": kernelspec}
+    )
+    nbformat.write(notebook, tmp_path / "in.ipynb")
+    env = {
+        **os.environ,
+        kernels.SERVER_ENV: server_path,
+        "JUPYTER_PATH": str(kernels.kernel_spec_dir(tmp_path / "jupyter")),
+    }
+    env.pop("NBFORMAT_VALIDATOR", None)
+    command = [*procs.papermill_command(), str(tmp_path / "in.ipynb"), str(tmp_path / "out.ipynb")]
+    return subprocess.Popen(
+        [*command, "--kernel", "python3", "--no-progress-bar", "--cwd", str(tmp_path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_the_builds_papermill_gets_a_forked_kernel_without_a_proxy(tmp_path, server):
+    proc, path = server
+    papermill = _papermill(
+        tmp_path, path, ["import json, os\nprint(json.dumps([os.getpid(), os.getppid()]))", "1 + 1"]
+    )
+    seen_children = set()
+    while papermill.poll() is None:  # what papermill starts while it runs
+        with contextlib.suppress(psutil.Error):
+            seen_children.update(child.pid for child in psutil.Process(papermill.pid).children())
+        time.sleep(0.02)
+    assert papermill.returncode == 0, papermill.stderr.read()[-3000:]
+    executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    kernel, parent = json.loads(executed.cells[0].outputs[0]["text"])
+    assert parent == proc.pid  # forked by the server
+    assert kernel not in seen_children and not seen_children  # and no proxy process between
+    assert executed.cells[1].outputs[0]["data"]["text/plain"] == "2"
+    assert not psutil.Process(proc.pid).children()  # the kernel ended with the notebook
+
+
+def test_a_forked_kernel_ends_when_its_papermill_is_killed(tmp_path, server):
+    proc, path = server
+    marker = tmp_path / "started"
+    papermill = _papermill(
+        tmp_path, path, [f"open({str(marker)!r}, 'w').close()", "import time\ntime.sleep(120)"]
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert time.monotonic() < deadline and papermill.poll() is None, papermill.stderr.read()
+            time.sleep(0.05)
+        (kernel,) = psutil.Process(proc.pid).children()
+        papermill.kill()
+        papermill.wait(10)
+        kernel.wait(15)  # the kernel's watchdog saw papermill go
+    finally:
+        if papermill.poll() is None:
+            papermill.kill()
+            papermill.wait()
+
+
+def test_without_a_server_the_builds_papermill_starts_a_standard_kernel(tmp_path):
+    papermill = _papermill(tmp_path, str(tmp_path / "no-such-server"), ["import os\nprint(os.getppid())"])
+    _, stderr = papermill.communicate(timeout=120)
+    assert papermill.returncode == 0, stderr[-3000:]
+    executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    # the standard kernel replaced the proxy papermill started: its parent is papermill
+    assert int(executed.cells[0].outputs[0]["text"]) == papermill.pid
