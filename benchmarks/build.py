@@ -59,7 +59,8 @@ CHANGED_SOURCE = "wdi-ny.gdp.mktp.cd"
 CLEAN_VS_FORCE_TARGET = 0.7
 NO_CHANGE_TARGET = 0.10
 PROSE_TARGET = 0.20
-PEAK_RSS_TARGET = 1 << 30  # bytes
+#: "1 GB" of the issue, read strictly: 10**9 bytes (954 MiB), not 1 GiB (1,024 MiB)
+PEAK_RSS_TARGET = 10**9  # bytes
 
 #: What the prose-only edits change (a chapter notebook's Markdown, a page of book/).
 PROSE_NOTEBOOK = "notebooks/01_chapter1.ipynb"
@@ -101,25 +102,41 @@ def snapshot_repository(destination: Path) -> None:
     shutil.copytree(config.ROOT, destination, ignore=SNAPSHOT_IGNORE, symlinks=True)
 
 
-def role(process: psutil.Process) -> str:
-    """What a process of the build's tree is, in a word (for the peak-memory breakdown)."""
+def _words(process: psutil.Process) -> str:
     try:
-        words = " ".join(process.cmdline())
+        return " ".join(process.cmdline())
     except psutil.Error:
+        return ""
+
+
+def role(process: psutil.Process) -> str:
+    """What a process of the build's tree is, in a word or two (for the peak-memory breakdown).
+
+    A process forked from another shares its command line: a forked child of the kernel server
+    is a kernel, a forked child of the build is one of its workers (parse, verdict warm-up).
+    """
+    words = _words(process)
+    if not words:
         return "gone"
+    try:
+        parent = process.parent()
+        forked = parent is not None and _words(parent) == words
+    except psutil.Error:
+        forked = False
+    if "kzcn.kernels" in words and " serve " in words:
+        return "kernel" if forked else "kernel server"
     for needle, name in (
         ("ipykernel", "kernel"),
-        # the kernel server and the kernels it forks (kzcn.kernels) share its command line
-        ("kzcn.kernels serve", "kernel"),
         ("kzcn.kernels connect", "kernel proxy"),
         ("papermill", "papermill"),
         ("jupyter-book", "sphinx"),
-        ("kzcn.procs", "watcher"),
+        ("-m kzcn.procs --parent", "guard"),
+        ("verdicts.table()", "verdict warm-up"),
         ("kzcn build", "build"),
         (" kzcn ", "build"),
     ):
         if needle in words:
-            return name
+            return f"{name} worker" if forked and name == "build" else name
     return "other"
 
 
@@ -133,7 +150,8 @@ class TreeSampler:
         #: the same sum with each shared page counted once (PSS, Linux): forked kernels share
         #: the pages of their server, which the RSS sum counts in every one of them
         self.peak_pss = 0
-        self.at_peak: dict[str, list[int]] = {}
+        #: at the RSS peak: (RSS, PSS) of each process, by kind (see :func:`role`)
+        self.at_peak: dict[str, list[tuple[int, int]]] = {}
         self.loads: list[float] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -155,13 +173,13 @@ class TreeSampler:
                     continue
                 total += rss
                 pss_total += pss
-                sizes.append((process, rss))
+                sizes.append((process, rss, pss))
             self.peak_pss = max(self.peak_pss, pss_total)
             if total > self.peak:
                 self.peak = total
                 self.at_peak = {}
-                for process, rss in sizes:
-                    self.at_peak.setdefault(role(process), []).append(rss)
+                for process, rss, pss in sizes:
+                    self.at_peak.setdefault(role(process), []).append((rss, pss))
             self.loads.append(os.getloadavg()[0])
             self._stop.wait(0.2)
 
@@ -172,8 +190,8 @@ class TreeSampler:
 
 #: Peak RSS (bytes) and mean load average of every timed step, by log name.
 MEASURED: dict[str, tuple[int, float]] = {}
-#: At each step's peak: RSS of each process, grouped by kind (build, papermill, kernel, ...).
-PEAK_PARTS: dict[str, dict[str, list[int]]] = {}
+#: At each step's peak: (RSS, PSS) of each process, grouped by kind (build, papermill, kernel, ...).
+PEAK_PARTS: dict[str, dict[str, list[tuple[int, int]]]] = {}
 #: Peak PSS (bytes) of every timed step's process tree, by log name.
 PEAK_PSS: dict[str, int] = {}
 #: CPU seconds (user + system) of the step's whole process tree, by log name: on a busy
@@ -207,9 +225,14 @@ def timed(cmd: list[str], env: dict[str, str], log: Path, cwd: Path) -> float:
 
 def measured(log: Path) -> str:
     peak, load = MEASURED[log.name]
-    parts = ", ".join(
-        f"{kind} {' + '.join(f'{rss / 2**20:,.0f}' for rss in sorted(sizes, reverse=True))}"
-        for kind, sizes in sorted(PEAK_PARTS.get(log.name, {}).items())
+    # each kind: the RSS of its processes, then their PSS summed (a forked kernel's RSS counts
+    # the pages it shares with the kernel server; its PSS a share of them)
+    parts = "; ".join(
+        f"{kind} {' + '.join(f'{rss / 2**20:,.0f}' for rss, _ in sorted(sizes, reverse=True))}"
+        f" (PSS {sum(pss for _, pss in sizes) / 2**20:,.0f})"
+        for kind, sizes in sorted(
+            PEAK_PARTS.get(log.name, {}).items(), key=lambda item: -sum(r for r, _ in item[1])
+        )
     )
     return (
         f"CPU {CPU[log.name]:.0f} s; peak RSS {peak / 2**20:,.0f} MiB"
@@ -468,8 +491,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         ours_pss = max(pss for name, pss in PEAK_PSS.items() if name.startswith("ours-"))
         print(
-            f"target peak RSS of the build's process tree <= {PEAK_RSS_TARGET / 2**30:.0f} GiB: "
-            f"{ours_peak / 2**20:,.0f} MiB {verdict(ours_peak <= PEAK_RSS_TARGET)}"
+            f"target peak RSS of the build's process tree <= 1 GB ({PEAK_RSS_TARGET / 2**20:,.0f} MiB): "
+            f"{ours_peak / 2**20:,.0f} MiB = {ours_peak / 1e9:.2f} GB {verdict(ours_peak <= PEAK_RSS_TARGET)}"
         )
         # the RSS sum counts a page shared by several processes (libraries, and the kernel
         # server's pages in every kernel it forks) once per process; PSS divides it among them

@@ -372,7 +372,8 @@ class Children:
         self.stopping = False
 
     def start(self, cmd: list[str], **kwargs) -> subprocess.Popen:
-        """Start ``cmd`` under a guard: it and what it starts end when this build ends."""
+        """Start ``cmd`` guarded (:func:`kzcn.procs.guarded`): it and what it starts end when this
+        build ends."""
         with self._lock:
             if self.stopping:
                 raise BuildInterrupted("build interrupted")
@@ -417,7 +418,7 @@ class Children:
 
 
 def _kill_group(proc: subprocess.Popen, grace: float = 5.0) -> None:
-    """End the child and everything below it (guard, papermill, its kernel), SIGKILL if it lingers."""
+    """End the child and everything below it (papermill, its kernel), SIGKILL if it lingers."""
     procs.kill_tree(proc.pid, grace)
     try:
         proc.wait(timeout=grace)

@@ -7,9 +7,12 @@ Three tools, portable to Linux, macOS and Windows (psutil; no ``fcntl`` and no
   process as soon as its parent has gone (even after ``kill -9`` of the parent,
   which no signal handler sees).  The parse workers call it as their
   initializer.
-* ``python -m kzcn.procs --parent PID -- COMMAND ...`` runs COMMAND (papermill
-  with its kernel, jupyter-book) under such a watchdog: when PID dies, the guard
-  ends COMMAND and everything it started, then exits.
+* :func:`guarded` makes a command end when this process ends, however it ends.
+  A Python command (papermill with its kernel, jupyter-book, the kernel server)
+  guards itself: it starts with :func:`guard_this_process`, a watchdog thread
+  and signal handlers in the same process that end everything it started, then
+  the process.  Any other command runs under ``python -m kzcn.procs --parent PID
+  -- COMMAND ...``, a separate guard process that does the same for COMMAND.
 * :func:`kill_tree` ends a process and all its descendants (a kernel runs in a
   session of its own, so a process-group kill alone would miss it) and waits
   until they are gone.
@@ -76,6 +79,11 @@ def kill_tree(pid: int, grace: float = 5.0) -> None:
         return
     except psutil.Error:
         procs = []
+    _end(procs, grace)
+
+
+def _end(procs: list[psutil.Process], grace: float) -> None:
+    """Terminate ``procs``, kill what is left after ``grace`` s, wait for all."""
     for proc in procs:
         try:
             proc.terminate()
@@ -109,17 +117,58 @@ UNUSED_BY_NBFORMAT = (
     "fqdn",
 )
 UNUSED_BY_PAPERMILL = ("pyarrow", *UNUSED_BY_NBFORMAT)
+#: Modules papermill imports unconditionally but uses only for notebooks at http(s) URLs:
+#: imported when first used, which the build's local paths never do.  ``requests`` is 7 MB
+#: of memory in each papermill process, two of which run at a time.
+LAZY_IN_PAPERMILL = ("requests",)
+
+#: Python statements that define ``_lazy(name)``: it puts a stand-in for the module ``name``
+#: into ``sys.modules``, which imports the real module on the first use of an attribute.
+#: (importlib's LazyLoader does not do: on Python 3.11 an ``import`` statement of an
+#: already imported module reads an attribute of it, which loads it at once.)
+_LAZY = (
+    "import importlib, types\n"
+    "def _lazy(name):\n"
+    "    stand_in = types.ModuleType(name)\n"
+    "    def load(attribute):\n"
+    "        if sys.modules.get(name) is stand_in:\n"
+    "            del sys.modules[name]\n"
+    "        return getattr(importlib.import_module(name), attribute)\n"
+    "    stand_in.__getattr__ = load\n"
+    "    sys.modules[name] = stand_in\n"
+)
 
 
-def python_tool(call: str, unused: tuple[str, ...]) -> list[str]:
-    """A command that runs ``call`` (Python statements) in this interpreter, with ``unused`` never imported."""
+def python_tool(call: str, unused: tuple[str, ...], lazy: tuple[str, ...] = ()) -> list[str]:
+    """A command that runs ``call`` (Python statements) in this interpreter, with ``unused`` never
+    imported and ``lazy`` imported only when first used."""
     blocked = "".join(f"sys.modules[{name!r}] = None; " for name in unused)
-    return [sys.executable, "-c", f"import sys; {blocked}{call}"]
+    deferred = (_LAZY + "".join(f"_lazy({name!r})\n" for name in lazy)) if lazy else ""
+    return [sys.executable, "-c", f"import sys; {blocked}\n{deferred}{call}"]
+
+
+#: nbformat's validator in papermill processes.  Papermill validates a notebook as it reads it
+#: and as it writes it; nbformat's default, fastjsonschema, first compiles the schema into
+#: Python code, 10 MB held by each papermill process (two run at a time).  jsonschema, the
+#: reference implementation, checks against the same schema, in about 0.4 s of CPU for all
+#: the book's executed notebooks together.  A value the user set is kept.  (The kernels
+#: inherit the variable with papermill's environment; they validate no notebook.)
+PAPERMILL_VALIDATOR = "jsonschema"
 
 
 def papermill_command() -> list[str]:
     """``papermill`` (its command line; arguments follow)."""
-    return python_tool("from papermill.cli import papermill; papermill()", UNUSED_BY_PAPERMILL)
+    from kzcn import kernels
+
+    return python_tool(
+        f"import os; os.environ.setdefault('NBFORMAT_VALIDATOR', {PAPERMILL_VALIDATOR!r})\n"
+        # kernels forked by the build's kernel server come without a proxy process (kzcn.kernels)
+        f"if os.environ.get({kernels.SERVER_ENV!r}):\n"
+        "    import kzcn.kernels; kzcn.kernels.use_forked_provisioner()\n"
+        "from papermill.cli import papermill; papermill()",
+        UNUSED_BY_PAPERMILL,
+        LAZY_IN_PAPERMILL,
+    )
 
 
 #: What every run of Jupyter Book imports before it reads a page (the book's own extensions
@@ -155,8 +204,70 @@ def jupyter_book_command(warm: bool = False) -> list[str]:
     return python_tool(start, UNUSED_BY_NBFORMAT)
 
 
+def end_descendants(grace: float = 2.0) -> None:
+    """Terminate everything this process started (children of children included), kill what
+    is left after ``grace`` s, wait for all."""
+    try:
+        procs = psutil.Process().children(recursive=True)
+    except psutil.Error:
+        return
+    _end(procs, grace)
+
+
+#: The signals on which a guarded process ends its descendants before it ends itself.
+GUARD_SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP")
+
+
+def guard_this_process(parent_pid: int) -> None:
+    """Make this process and everything it starts end when ``parent_pid`` ends (``kill -9``
+    included: a watchdog thread), or when this process gets SIGTERM, SIGINT or SIGHUP.
+
+    What a separate guard process did, without a process more (14 MB of memory per notebook
+    run).  A process that forks (the kernel server) resets these handlers in the child.
+    """
+
+    def stop(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+        end_descendants()
+        os._exit(128 + int(signum))
+
+    for name in GUARD_SIGNALS:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
+    exit_when_orphaned(parent_pid, on_exit=end_descendants)
+
+
+def reset_guard_signals() -> None:
+    """In a process forked from a guarded one: the default handlers again (the watchdog
+    thread is not inherited: ``fork`` copies only the calling thread)."""
+    for name in GUARD_SIGNALS:
+        if hasattr(signal, name):
+            signum = getattr(signal, name)
+            signal.signal(signum, signal.default_int_handler if name == "SIGINT" else signal.SIG_DFL)
+
+
 def guarded(command: list[str]) -> list[str]:
-    """``command`` wrapped so that it ends when this process ends, however it ends."""
+    """``command`` made to end when this process ends, however it ends.
+
+    This interpreter running ``-c CODE``, ``-m MODULE`` or a script guards itself (the
+    code first calls :func:`guard_this_process`); any other command runs under a
+    separate guard process (:func:`guard_main`).
+    """
+    prologue = f"import sys, kzcn.procs; kzcn.procs.guard_this_process({os.getpid()})\n"
+    if len(command) >= 3 and command[0] == sys.executable:
+        flag, target, args = command[1], command[2], command[3:]
+        if flag == "-c":
+            return [sys.executable, "-c", prologue + target, *args]
+        if flag == "-m":
+            # the module runs as ``python -m`` would run it; its name stays on the command line
+            run = f"import runpy; runpy.run_module({target!r}, run_name='__main__', alter_sys=True)"
+            return [sys.executable, "-c", prologue + run, *args]
+    if len(command) >= 2 and command[0] == sys.executable and not command[1].startswith("-"):
+        script = os.path.abspath(command[1])
+        run = (  # the script's folder first on sys.path, as ``python SCRIPT`` has it
+            f"import os, runpy; sys.path[0] = os.path.dirname({script!r}); "
+            f"runpy.run_path({script!r}, run_name='__main__')"
+        )
+        return [sys.executable, "-c", prologue + run, *command[2:]]
     return [sys.executable, "-m", "kzcn.procs", "--parent", str(os.getpid()), "--", *command]
 
 
