@@ -402,6 +402,13 @@ def _fork_for(cmd: list[str], kwargs: dict) -> ForkedKernel | None:
         os.close(stdin)
 
 
+def use_forked_provisioner_when_served() -> None:
+    """:func:`use_forked_provisioner` if a kernel server is named in the environment
+    (the build's papermill command calls it; without a server nothing changes)."""
+    if os.environ.get(SERVER_ENV):
+        use_forked_provisioner()
+
+
 def use_forked_provisioner() -> None:
     """Make this process's jupyter_client start kernels with :class:`ForkedProvisioner` (the
     build's papermill processes call it; a kernel spec that names a provisioner keeps it)."""

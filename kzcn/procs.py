@@ -158,13 +158,11 @@ PAPERMILL_VALIDATOR = "jsonschema"
 
 def papermill_command() -> list[str]:
     """``papermill`` (its command line; arguments follow)."""
-    from kzcn import kernels
-
     return python_tool(
         f"import os; os.environ.setdefault('NBFORMAT_VALIDATOR', {PAPERMILL_VALIDATOR!r})\n"
-        # kernels forked by the build's kernel server come without a proxy process (kzcn.kernels)
-        f"if os.environ.get({kernels.SERVER_ENV!r}):\n"
-        "    import kzcn.kernels; kzcn.kernels.use_forked_provisioner()\n"
+        # kernels forked by the build's kernel server come without a proxy process (kzcn.kernels;
+        # it imports this module, so the command names it rather than this module importing it)
+        "import kzcn.kernels; kzcn.kernels.use_forked_provisioner_when_served()\n"
         "from papermill.cli import papermill; papermill()",
         UNUSED_BY_PAPERMILL,
         LAZY_IN_PAPERMILL,
