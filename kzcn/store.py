@@ -7,8 +7,9 @@
 2. it returns the cached parquet table if one exists for the pair (raw file's
    sha256 as declared in the manifest, parser version) and passes its checks;
 3. otherwise it makes sure the verified raw file is in the raw cache
-   (downloading it from ``config.base_url()`` if needed), parses it, validates
-   it with pandera and writes the parquet atomically.
+   (downloading it from ``config.base_url()`` if needed), parses it, checks it
+   against the rules of its schema (:mod:`kzcn.schemas`: a vectorised check of
+   the Arrow table, pandera to word a refusal) and writes the parquet atomically.
 
 A refreshed raw file has a new sha256 in the manifest, and a changed parser a
 new version, so either gives a new cache key and a fresh parse.
