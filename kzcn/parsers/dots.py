@@ -6,13 +6,16 @@ sheet "Imports, CIF"; in each, row 4 names the reporter, row 5 the unit, row
 column B.  The parser checks that layout instead of guessing around it, so a
 shifted header or a missing sheet is an error, not a silently wrong table.
 
-Reading: python-calamine (Rust) reads a workbook about ten times faster than
-openpyxl; openpyxl is kept for a workbook calamine cannot open.  Both give the
-same cell values (tests/data/test_data_parsers.py checks it on generated
-workbooks).  The cells of a well-formed sheet are converted column-block-wise
-with numpy; a sheet with anything unusual (an unknown partner, a negative or
-malformed value, a boolean, ...) goes through the cell-by-cell reading, which
-names the offending cell.
+Reading: a sheet in the plain form that spreadsheet programs write (every DOTS
+workbook of the manifest) is read from its XML with numpy by
+:mod:`kzcn.parsers.xlsxgrid`, and its values converted as arrays, without a Python
+object per cell.  A workbook in any other form is read by openpyxl, the reference:
+python-calamine, which this parser used before, reads some valid forms wrongly
+without a word (an error cell as empty, a number split by an XML comment;
+tests/data/test_dots_xml_forms.py documents them), so it is used only when asked
+for (``engine="calamine"``).  A sheet with anything unusual (an unknown partner,
+a negative or malformed value, a boolean, ...) goes through the cell-by-cell
+reading, which names the offending cell.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kzcn import config
-from kzcn.parsers import ParseError, where
+from kzcn.parsers import ParseError, where, xlsxgrid
 
 
 def _mapping_fingerprint() -> str:
@@ -42,7 +45,9 @@ def _mapping_fingerprint() -> str:
 
 # 3: read with python-calamine (same tables as version 2; the bump refreshes the caches)
 # 4: built as Arrow (same tables; the bump refreshes the caches)
-VERSION = "4." + _mapping_fingerprint()
+# 5: plain sheets read by kzcn.parsers.xlsxgrid, others by openpyxl (same tables for every
+#    manifest workbook; the bump refreshes the caches)
+VERSION = "5." + _mapping_fingerprint()
 
 SHEETS = {"Exports, FOB": "export", "Imports, CIF": "import"}
 UNIT = "US Dollars, Millions"
@@ -61,6 +66,8 @@ PART_SCHEMA = pa.schema(
         ("estimate", pa.bool_()),
     ]
 )
+#: NUMBER_TEXT for Arrow's RE2 (named groups), with its character classes spelled out in ASCII
+NUMBER_TEXT_RE2 = r"^[ \t\n\r\f]*(?P<number>-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)[ \t\n\r\f]*(?P<estimate>e?)[ \t\n\r\f]*$"
 YEAR = re.compile(r"^\s*(\d{4})(?:\.0)?\s*$")
 
 
@@ -373,22 +380,258 @@ def _sheet_table(
     )
 
 
-def parse(path: Path, source=None, engine: str = "calamine") -> pd.DataFrame:
+def _plain_sheet_table(
+    sheet: xlsxgrid.PlainSheet, name: str, sheet_name: str, flow: str, reporter: str, reporter_code: str
+) -> pa.Table | None:
+    """What :func:`_sheet_table` gives for the same sheet, from its cells as numpy arrays.
+
+    No Python object per cell: the partner names (one per row) and the distinct texts
+    (the "12.3 e" estimates, about 2,600 per workbook) are read one by one, every value
+    through arrays.  ``None`` wherever :func:`_sheet_table` would step aside.
+    """
+    last_row = int(sheet.rows.max(initial=0))
+    if last_row <= YEAR_ROW:
+        return None
+    head = sheet.python_rows(YEAR_ROW)
+    if len(head[UNIT_ROW - 1]) < 2 or head[UNIT_ROW - 1][1] != UNIT or head[REPORTER_ROW - 1][1] != reporter:
+        return None
+    try:
+        years = _years(head, name, sheet_name)
+    except ParseError:
+        return None
+    width = len(years)
+    strings = sheet.strings
+    # the data rows (YEAR_ROW + 1 ..): the partner's name in column B, the values in C onwards
+    below = sheet.rows > YEAR_ROW
+    row_index = sheet.rows[below] - (YEAR_ROW + 1)
+    column, numbers, texts = sheet.columns[below], sheet.numbers[below], sheet.texts[below]
+    height = last_row - YEAR_ROW
+    names = np.full(height, -1, dtype=np.int64)
+    is_name = column == NAME_COLUMN
+    if (texts[is_name] < 0).any():
+        return None  # a number where a partner's name belongs
+    names[row_index[is_name]] = texts[is_name]
+    in_block = (column > NAME_COLUMN) & (column <= NAME_COLUMN + width)
+    block_rows, block_columns = row_index[in_block], column[in_block] - (NAME_COLUMN + 1)
+    kind = np.zeros((height, width), dtype=np.int8)  # 0 empty, 1 number, 2 text
+    kind[block_rows, block_columns] = np.where(texts[in_block] >= 0, 2, 1)
+    number = np.full((height, width), np.nan)
+    number[block_rows, block_columns] = numbers[in_block]
+    text = np.full((height, width), -1, dtype=np.int64)
+    text[block_rows, block_columns] = texts[in_block]
+    has_values = kind.any(axis=1)
+    codes = partner_codes()
+    seen: dict[str, int] = {}
+    kept, kept_codes, kept_names = [], [], []
+    for index, string in enumerate(names.tolist()):
+        partner_name = strings[string] if string >= 0 else None
+        if partner_name is None or partner_name not in codes or codes[partner_name][1] == "heading":
+            if partner_name is not None and partner_name not in codes:
+                return None
+            if not has_values[index]:
+                continue  # an empty line, or a heading without values
+            return None
+        if partner_name in seen:
+            first = seen[partner_name]
+            if _row_values(kind, number, text, strings, first) != _row_values(
+                kind, number, text, strings, index
+            ):
+                return None
+            continue  # the verbatim repeat (every workbook repeats 'Australia')
+        seen[partner_name] = index
+        kept.append(index)
+        kept_codes.append(codes[partner_name][0])
+        kept_names.append(partner_name)
+    kind, number, text = kind[kept], number[kept], text[kept]
+    numeric = kind == 1
+    present = numeric.copy()
+    values = np.where(numeric, number, np.nan)
+    estimate = np.zeros(kind.shape, dtype=bool)
+    # the texts: "12.3 e" (an estimate), blank (missing), anything else: unusual
+    is_text = kind == 2
+    read = _text_values([strings[string] for string in text[is_text].tolist()])
+    if read is None:
+        return None
+    present[is_text], values[is_text], estimate[is_text] = read
+    # reviewed cells to treat as missing (data/dots_dropped_cells.csv)
+    column_of = {year: j for j, year in enumerate(years)}
+    row_of = {partner: i for i, partner in enumerate(kept_names)}
+    for (code, listed_sheet, partner, year), value in dropped_cells().items():
+        if code == reporter_code and listed_sheet == sheet_name and partner in row_of and year in column_of:
+            i, j = row_of[partner], column_of[year]
+            if numeric[i, j] and values[i, j] == value:
+                present[i, j] = False
+    if (values[present] < 0).any():
+        return None
+    rows_at, columns_at = np.nonzero(present)
+    return pa.table(
+        {
+            "partner": pc.take(pa.array(kept_codes, pa.string()), pa.array(rows_at)),
+            "flow": pa.repeat(pa.scalar(flow, pa.string()), len(rows_at)),
+            "year": pa.array(np.array(years, dtype=np.int64)[columns_at]),
+            "value_usd": pa.array(values[rows_at, columns_at] * MILLION),
+            "estimate": pa.array(estimate[rows_at, columns_at]),
+        },
+        schema=PART_SCHEMA,
+    )
+
+
+def _row_values(kind, number, text, strings, index) -> tuple:
+    """One data row's cells as Python values (to compare a repeated partner's rows)."""
+    return tuple(
+        None if cell_kind == 0 else cell_number if cell_kind == 1 else strings[cell_text]
+        for cell_kind, cell_number, cell_text in zip(
+            kind[index].tolist(), number[index].tolist(), text[index].tolist(), strict=True
+        )
+    )
+
+
+def _text_values(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(present, value, is_estimate) of each text cell as :func:`_value` reads it; ``None`` if one
+    is not a value.
+
+    Arrow reads the texts that :data:`NUMBER_TEXT` matches in its RE2 form (ASCII digits and
+    spaces only, so a text it matches, Python's expression matches the same way); the others,
+    few, are read one by one.
+    """
+    if not texts:
+        return np.zeros(0, dtype=bool), np.zeros(0), np.zeros(0, dtype=bool)
+    parts = pc.extract_regex(pa.array(texts, pa.string()), NUMBER_TEXT_RE2)
+    matched = parts.is_valid()
+    # a text that did not match holds "" in the parts: give them "0" and False, replaced below
+    number = pc.if_else(matched, pc.replace_substring(parts.field("number"), ",", ""), "0")
+    value = pc.cast(number, pa.float64()).to_numpy(zero_copy_only=False, writable=True)
+    estimate = pc.and_(matched, pc.equal(parts.field("estimate"), "e")).to_numpy(
+        zero_copy_only=False, writable=True
+    )
+    matched = matched.to_numpy(zero_copy_only=False)
+    present = matched.copy()
+    for position in np.flatnonzero(~matched).tolist():
+        read = _text_value(texts[position])
+        if read is None:
+            return None
+        present[position] = read[0] is not None
+        value[position] = read[0] if read[0] is not None else np.nan
+        estimate[position] = read[1]
+    return present, np.where(present, value, np.nan), np.where(present, estimate, False)
+
+
+def _text_value(raw: str) -> tuple[float | None, bool] | None:
+    """A text cell -> (value in millions, or None when blank; is_estimate); ``None``: not a value."""
+    number = _plain_estimate(raw)
+    if number is not None:
+        return number, True
+    if not raw.strip():
+        return None, False
+    match = NUMBER_TEXT.match(raw)
+    if not match:
+        return None
+    return float(match.group(1).replace(",", "")), match.group(2) == "e"
+
+
+def parse(path: Path, source=None, engine: str = "auto") -> pd.DataFrame:
     """One DOTS workbook -> bilateral flows, as pandas (see :func:`parse_arrow`)."""
     return parse_arrow(path, source, engine).to_pandas()
 
 
-def parse_arrow(path: Path, source=None, engine: str = "calamine") -> pa.Table:
+def parse_arrow(path: Path, source=None, engine: str = "auto") -> pa.Table:
     """One DOTS workbook -> bilateral flows (reporter, partner, flow, year, value_usd, estimate, ...).
 
     Built as Arrow, the form the store checks and writes: 235 workbooks never become pandas
-    tables of Python strings on the way.  ``engine``: see :func:`read_sheets` (the tests
-    compare calamine with openpyxl).
+    tables of Python strings on the way.  ``engine``: ``"auto"`` (the default) reads a workbook
+    in the plain form with :mod:`kzcn.parsers.xlsxgrid`, and any other with both openpyxl and
+    python-calamine (:func:`_read_twice`); ``"calamine"`` or ``"openpyxl"`` force one reader
+    (the tests compare them).
+    """
+    plain = None
+    if engine == "auto":
+        plain = xlsxgrid.read_plain_sheets(path, SHEETS)
+        if plain is None:
+            return _read_twice(path, source)
+    return _parsed(path, source, plain, "openpyxl" if engine == "auto" else engine)
+
+
+def _read_twice(path: Path, source) -> pa.Table:
+    """A workbook not in the plain form, read by openpyxl and by python-calamine: their table if
+    they agree, a :class:`ParseError` if not.
+
+    Each of them reads some valid forms wrongly without a word (openpyxl drops a row written
+    out of order; calamine reads an error cell as empty, or a number split by an XML comment as
+    its first part: tests/data/test_dots_xml_forms.py), so one reading alone could be a wrong
+    table.  Two readings that agree are taken; otherwise the workbook is refused with what
+    differs, and re-saving it from a spreadsheet program (which writes the plain form) mends it.
     """
     name = where(path)
-    sheets = read_sheets(path, name, engine)
-    first = normalized(sheets["Exports, FOB"][:REPORTER_ROW])
-    reporter_name = first[REPORTER_ROW - 1][1] if len(first) >= REPORTER_ROW else None
+    readings: dict[str, pa.Table | ParseError] = {}
+    for reader in ("openpyxl", "calamine"):
+        try:
+            readings[reader] = _parsed(path, source, None, reader)
+        except ParseError as error:
+            readings[reader] = error
+    by_openpyxl, by_calamine = readings["openpyxl"], readings["calamine"]
+    if isinstance(by_openpyxl, ParseError):
+        raise by_openpyxl
+    advice = "open it in a spreadsheet program, save it again as .xlsx and run the build again"
+    if isinstance(by_calamine, ParseError):
+        raise ParseError(
+            f"{name} is not written in the plain form this parser reads directly, and its two "
+            f"readers disagree: openpyxl reads it, python-calamine refuses it ({by_calamine}); {advice}"
+        )
+    if not by_openpyxl.equals(by_calamine):
+        raise ParseError(
+            f"{name} is not written in the plain form this parser reads directly, and its two "
+            f"readers, openpyxl and python-calamine, read it differently "
+            f"({_first_difference(by_openpyxl, by_calamine)}); {advice}"
+        )
+    return by_openpyxl
+
+
+def _first_difference(first: pa.Table, second: pa.Table) -> str:
+    """Where two readings of a workbook first differ, in words (first: openpyxl's, second: calamine's)."""
+    key = ["partner", "flow", "year"]
+    merged = (
+        first.to_pandas()[[*key, "value_usd", "estimate"]]
+        .merge(second.to_pandas()[[*key, "value_usd", "estimate"]], on=key, how="outer", indicator=True)
+        .sort_values(key, kind="stable")
+    )
+    differs = (merged["_merge"] != "both") | (merged["value_usd_x"] != merged["value_usd_y"])
+    differs |= merged["estimate_x"] != merged["estimate_y"]
+    if not differs.any():
+        return f"the same values in another order or form: {first.num_rows} and {second.num_rows} rows"
+
+    def said(value, estimate) -> str:
+        if pd.isna(value):
+            return "missing"
+        return f"{value / MILLION:,.6g} million US dollars" + (" (estimate)" if estimate else "")
+
+    row = merged[differs].iloc[0]
+    return (
+        f"{int(differs.sum())} value(s); first, partner {row['partner']}, {row['flow']}s, {row['year']}: "
+        f"{said(row['value_usd_x'], row['estimate_x'])} by openpyxl, "
+        f"{said(row['value_usd_y'], row['estimate_y'])} by python-calamine"
+    )
+
+
+def _parsed(path: Path, source, plain: dict | None, reader: str) -> pa.Table:
+    """The table of one workbook: from its plain sheets where given, else (and for what they
+    cannot give) from the rows ``reader`` reads ("openpyxl" or "calamine")."""
+    name = where(path)
+    cells: dict[str, list] = {}
+
+    def rows_of(sheet: str) -> list:  # the cell-by-cell reading, only when needed
+        if sheet not in cells:
+            cells.update(read_sheets(path, name, reader))
+        return cells[sheet]
+
+    if plain is not None:
+        first = plain["Exports, FOB"].python_rows(REPORTER_ROW)
+    else:
+        first = normalized(rows_of("Exports, FOB")[:REPORTER_ROW])
+    reporter_name = (
+        first[REPORTER_ROW - 1][1]
+        if len(first) >= REPORTER_ROW and len(first[REPORTER_ROW - 1]) > 1
+        else None
+    )
     codes = partner_codes()
     if reporter_name not in codes:
         raise ParseError(f"{name}, cell B{REPORTER_ROW}: reporter {reporter_name!r} is not a known IMF name")
@@ -400,9 +643,13 @@ def parse_arrow(path: Path, source=None, engine: str = "calamine") -> pa.Table:
         )
     parts = []
     for sheet, flow in SHEETS.items():
-        part = _sheet_table(sheets[sheet], name, sheet, flow, reporter_name, reporter)
+        part = None
+        if plain is not None:
+            part = _plain_sheet_table(plain[sheet], name, sheet, flow, reporter_name, reporter)
+        if part is None:
+            part = _sheet_table(rows_of(sheet), name, sheet, flow, reporter_name, reporter)
         if part is None:  # something unusual: the cell-by-cell reading names it (or accepts it)
-            rows = normalized(sheets[sheet])
+            rows = normalized(rows_of(sheet))
             records = _sheet_records(rows, name, sheet, flow, reporter_name, reporter)
             columns = list(zip(*records, strict=True)) if records else [()] * len(PART_SCHEMA)
             part = pa.table(

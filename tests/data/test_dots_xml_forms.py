@@ -9,9 +9,11 @@ that XML in one way per case and compare ``dots.parse(path)`` with
 ``dots.parse(path, engine="openpyxl")``.  Where an alteration keeps every value,
 the table must also equal the unaltered workbook's, so an alteration that breaks
 the file for both readers alike is caught too.  What each case expects is in
-:class:`Case`; forms openpyxl itself reads wrongly, and forms today's default
-reader (python-calamine) reads otherwise than openpyxl, are marked at their case.
-The last test compares the two readings on five real workbooks from the mirror.
+:class:`Case`; forms openpyxl itself reads wrongly, and forms python-calamine reads
+otherwise than openpyxl, are marked at their case: the default path must never give
+either misreading (it reads a workbook that is not in the plain form with both, and
+refuses it when they disagree).  The last test compares the two readings on five
+real workbooks from the mirror.
 """
 
 from __future__ import annotations
@@ -861,8 +863,9 @@ class Case(NamedTuple):
     "agree": both readers give the same table, or both refuse it (ParseError);
     "refused": both readers refuse it;
     "openpyxl misreads": openpyxl's reading is wrong (said why at the case); the
-    default path must give the unaltered workbook's table;
-    "calamine misreads": a finding, see FINDINGS below.
+    default path must give the unaltered workbook's table, or refuse it;
+    "calamine misreads": python-calamine's reading is wrong (see FINDINGS below); the
+    default path must give openpyxl's reading, or refuse it.
     ``traces``: patterns the altered workbook must contain, so that an alteration which
     silently matched nothing cannot pass as a form that reads well.
     """
@@ -1025,10 +1028,10 @@ CASES: dict[str, Case] = {
     "_x0020_ escape in shared strings": Case(space_escape, "openpyxl misreads", (r"\d_x0020_e</t>",)),
     # openpyxl knows only the transitional namespaces: it finds no sheets in a Strict workbook.
     "Strict Open XML namespaces": Case(strict_namespaces, "openpyxl misreads", (r'conformance="strict"',)),
-    # FINDINGS: forms python-calamine 0.9.1 (today's default reader) reads otherwise than
-    # openpyxl.  The expected behaviour is openpyxl's reading; the case also accepts
-    # calamine's reading, so that it passes today and the difference stays documented
-    # (and checked: when calamine reads one of them right, its case says so).
+    # FINDINGS: forms python-calamine 0.9.1 (the DOTS parser's reader before the plain
+    # reader) reads otherwise than openpyxl.  The expected behaviour is openpyxl's reading
+    # or a refusal, never calamine's reading (and the case checks that calamine still
+    # misreads it: when calamine reads one of them right, its case says so).
     # An error cell is read by calamine as an empty cell: the value goes missing, silently,
     # where openpyxl gives "#N/A" and the parser refuses it.
     "error cell": Case(
@@ -1148,12 +1151,12 @@ def test_default_path_reads_like_openpyxl(sample, case):
         # ... calamine does not (if it now does, move the case up to "same" / "refused") ...
         calamine = read(path, engine="calamine")
         assert not same_reading(calamine, reference), f"{case}: python-calamine now reads it as openpyxl does"
-        # ... and the default path gives openpyxl's reading (expected) or calamine's (known)
-        assert same_reading(default, reference) or same_reading(default, calamine), f"{case}: {default}"
+        # ... and the default path gives openpyxl's reading, or refuses the workbook
+        assert same_reading(default, reference) or isinstance(default, ParseError), f"{case}: {default}"
         return
     if expectation == "openpyxl misreads":
-        assert isinstance(default, pd.DataFrame), f"{case}: {default}"
-        pd.testing.assert_frame_equal(default, sample["table"], obj=case)
+        if isinstance(default, pd.DataFrame):
+            pd.testing.assert_frame_equal(default, sample["table"], obj=case)
         # the reason the case is here: openpyxl's own reading is not the table (or no table)
         assert isinstance(reference, ParseError) or not reference.equals(sample["table"]), case
         return
@@ -1192,6 +1195,30 @@ def test_a_formula_reads_as_its_cached_result(sample):
         ~((unchanged["partner"] == partner) & (unchanged["flow"] == "export") & (unchanged["year"] == year))
     ]
     pd.testing.assert_frame_equal(default[~at].reset_index(drop=True), unchanged.reset_index(drop=True))
+
+
+def test_two_readers_that_disagree_give_one_clear_refusal(sample):
+    """A workbook out of the plain form that openpyxl and python-calamine read differently is
+    refused, with what differs and what to do, rather than read by either."""
+    cases = {
+        # openpyxl drops the row written out of order; calamine keeps it
+        "rows out of order": "read it differently",
+        # calamine reads 24<!-- split -->4.4 as 24
+        "comments inside numbers": "read it differently",
+        # calamine reads "  465\n" as text, and refuses "  7.6e-05\n"
+        "blanks around numbers": "python-calamine refuses it",
+    }
+    for number, (case, words) in enumerate(cases.items()):
+        path = rewrite(sample["real"], sample["folder"] / f"refused-{number}.xlsx", CASES[case].change)
+        with pytest.raises(ParseError) as refusal:
+            dots.parse(path)
+        message = str(refusal.value)
+        assert words in message, (case, message)
+        assert path.name in message and "not written in the plain form" in message, (case, message)
+        assert "save it again as .xlsx" in message, (case, message)
+        assert "Traceback" not in message and "\n" not in message, (case, message)
+        if words == "read it differently":
+            assert "first, partner " in message and "by openpyxl" in message, (case, message)
 
 
 def test_sheets_stored_uncompressed(sample):
