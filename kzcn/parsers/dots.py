@@ -381,7 +381,13 @@ def _sheet_table(
 
 
 def _plain_sheet_table(
-    sheet: xlsxgrid.PlainSheet, name: str, sheet_name: str, flow: str, reporter: str, reporter_code: str
+    sheet: xlsxgrid.PlainSheet,
+    string_values: _StringValues,
+    name: str,
+    sheet_name: str,
+    flow: str,
+    reporter: str,
+    reporter_code: str,
 ) -> pa.Table | None:
     """What :func:`_sheet_table` gives for the same sheet, from its cells as numpy arrays.
 
@@ -449,7 +455,7 @@ def _plain_sheet_table(
     estimate = np.zeros(kind.shape, dtype=bool)
     # the texts: "12.3 e" (an estimate), blank (missing), anything else: unusual
     is_text = kind == 2
-    read = _text_values([strings[string] for string in text[is_text].tolist()])
+    read = string_values.of(text[is_text])
     if read is None:
         return None
     present[is_text], values[is_text], estimate[is_text] = read
@@ -486,34 +492,40 @@ def _row_values(kind, number, text, strings, index) -> tuple:
     )
 
 
-def _text_values(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(present, value, is_estimate) of each text cell as :func:`_value` reads it; ``None`` if one
-    is not a value.
+class _StringValues:
+    """What each shared string of a workbook is worth as a data cell, as :func:`_value` reads it:
+    read once per workbook, for both sheets.
 
-    Arrow reads the texts that :data:`NUMBER_TEXT` matches in its RE2 form (ASCII digits and
-    spaces only, so a text it matches, Python's expression matches the same way); the others,
-    few, are read one by one.
+    Arrow reads the strings that :data:`NUMBER_TEXT` matches in its RE2 form (ASCII digits and
+    spaces only, so a string it matches, Python's expression matches the same way); any other
+    string found in a data cell (a blank one, say) is read by :func:`_text_value`.
     """
-    if not texts:
-        return np.zeros(0, dtype=bool), np.zeros(0), np.zeros(0, dtype=bool)
-    parts = pc.extract_regex(pa.array(texts, pa.string()), NUMBER_TEXT_RE2)
-    matched = parts.is_valid()
-    # a text that did not match holds "" in the parts: give them "0" and False, replaced below
-    number = pc.if_else(matched, pc.replace_substring(parts.field("number"), ",", ""), "0")
-    value = pc.cast(number, pa.float64()).to_numpy(zero_copy_only=False, writable=True)
-    estimate = pc.and_(matched, pc.equal(parts.field("estimate"), "e")).to_numpy(
-        zero_copy_only=False, writable=True
-    )
-    matched = matched.to_numpy(zero_copy_only=False)
-    present = matched.copy()
-    for position in np.flatnonzero(~matched).tolist():
-        read = _text_value(texts[position])
-        if read is None:
-            return None
-        present[position] = read[0] is not None
-        value[position] = read[0] if read[0] is not None else np.nan
-        estimate[position] = read[1]
-    return present, np.where(present, value, np.nan), np.where(present, estimate, False)
+
+    def __init__(self, strings: list[str]):
+        self.strings = strings
+        parts = pc.extract_regex(pa.array(strings, pa.string()), NUMBER_TEXT_RE2)
+        matched = parts.is_valid()
+        # a string that did not match holds "" in the parts: "0" and False, never read
+        number = pc.if_else(matched, pc.replace_substring(parts.field("number"), ",", ""), "0")
+        self.value = pc.cast(number, pa.float64()).to_numpy(zero_copy_only=False)
+        self.estimate = pc.and_(matched, pc.equal(parts.field("estimate"), "e")).to_numpy(
+            zero_copy_only=False
+        )
+        self.matched = matched.to_numpy(zero_copy_only=False)
+
+    def of(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(present, value, is_estimate) of the text cells holding strings ``indices``; ``None``
+        if one is not a value."""
+        present = self.matched[indices]
+        value = np.where(present, self.value[indices], np.nan)
+        estimate = self.estimate[indices] & present
+        for position in np.flatnonzero(~present).tolist():
+            read = _text_value(self.strings[indices[position]])
+            if read is None:
+                return None
+            if read[0] is not None:
+                present[position], value[position], estimate[position] = True, read[0], read[1]
+        return present, value, estimate
 
 
 def _text_value(raw: str) -> tuple[float | None, bool] | None:
@@ -625,6 +637,7 @@ def _parsed(path: Path, source, plain: dict | None, reader: str) -> pa.Table:
 
     if plain is not None:
         first = plain["Exports, FOB"].python_rows(REPORTER_ROW)
+        string_values = _StringValues(plain["Exports, FOB"].strings)  # the sheets share them
     else:
         first = normalized(rows_of("Exports, FOB")[:REPORTER_ROW])
     reporter_name = (
@@ -645,7 +658,7 @@ def _parsed(path: Path, source, plain: dict | None, reader: str) -> pa.Table:
     for sheet, flow in SHEETS.items():
         part = None
         if plain is not None:
-            part = _plain_sheet_table(plain[sheet], name, sheet, flow, reporter_name, reporter)
+            part = _plain_sheet_table(plain[sheet], string_values, name, sheet, flow, reporter_name, reporter)
         if part is None:
             part = _sheet_table(rows_of(sheet), name, sheet, flow, reporter_name, reporter)
         if part is None:  # something unusual: the cell-by-cell reading names it (or accepts it)

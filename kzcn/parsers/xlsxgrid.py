@@ -346,8 +346,11 @@ def _plain_cells(xml: bytes, style_digits: int):
     order = rows * 16_384 + columns
     if not (order[1:] > order[:-1]).all():
         return None
+    # The rest matters for a cell with content only: a cell that closes itself is empty
+    # whatever its attributes say (so openpyxl reads it), and only its column counted above.
+    content = codes[cell_tag] == _TAGS["C"]
+    at, cell_end, row_of_cell = (at + letters)[content], cell_end[content], row_of_cell[content]
     # the reference's digits and closing quote are, byte for byte, those of its row's r="..."
-    at = at + letters
     width = row_digits[row_of_cell]
     for k in range(int(row_digits.max())):
         if not ((data[at + k] == data[row_at + k][row_of_cell]) | (k >= width)).all():
@@ -375,16 +378,22 @@ def _plain_cells(xml: bytes, style_digits: int):
     if not plain_end.all():
         return None
     # the values, each read by Arrow (a decimal text becomes the nearest double, as with float())
-    valued = (np.cumsum(is_cell) - 1)[value_tag - 1]  # a <v> follows its cell's opening tag
+    valued = (np.cumsum(codes == _TAGS["C"]) - 1)[value_tag - 1]  # a <v> follows its cell's opening tag
     offsets = np.zeros(len(lengths) + 1, dtype=np.int32)
     np.cumsum(lengths, out=offsets[1:])
-    characters = data[np.repeat(value_start - offsets[:-1], lengths) + np.arange(offsets[-1])]
+    shift = (value_start - offsets[:-1]).astype(np.int32)
+    characters = data[np.repeat(shift, lengths) + np.arange(offsets[-1], dtype=np.int32)]
     values = pa.StringArray.from_buffers(len(lengths), pa.py_buffer(offsets), pa.py_buffer(characters))
+    # one reading of every value as a number; a shared-string index is a whole number below 2**53
+    read = pc.cast(values, pa.float64()).to_numpy()
     text_cell = shared[valued]
-    numbers = np.full(len(valued), np.nan)
+    index = read[text_cell]
+    if not np.isfinite(read).all():
+        return None  # "inf", "nan": left to the full readers
+    if not ((characters - ord("0") < 10) | ~np.repeat(text_cell, lengths)).all():
+        return None  # a shared-string index written otherwise than in digits
+    numbers = np.where(text_cell, np.nan, read)
     texts = np.full(len(valued), -1, dtype=np.int64)
-    numbers[~text_cell] = pc.cast(values.filter(~text_cell), pa.float64()).to_numpy()
-    texts[text_cell] = pc.cast(values.filter(text_cell), pa.int64()).to_numpy()
-    if not np.isfinite(numbers[~text_cell]).all() or (texts[text_cell] < 0).any():
-        return None  # "inf", "nan", a negative index: left to the full readers
-    return rows[valued], columns[valued], numbers, texts, styles[valued] * has_style[valued] * ~text_cell
+    texts[text_cell] = index
+    rows, columns = rows[content][valued], columns[content][valued]
+    return rows, columns, numbers, texts, styles[valued] * has_style[valued] * ~text_cell

@@ -8,6 +8,7 @@ would be tested by nothing but its absence).
 
 from __future__ import annotations
 
+import re
 import zipfile
 
 import openpyxl
@@ -103,4 +104,16 @@ def test_anything_else_is_handed_on(tmp_path, edit):
     edited = _with_sheet_edited(path, tmp_path / "edited.xlsx", edit)
     with zipfile.ZipFile(path) as before, zipfile.ZipFile(edited) as after:
         assert before.read("xl/worksheets/sheet1.xml") != after.read("xl/worksheets/sheet1.xml")
+    assert xlsxgrid.read_plain_sheets(edited, dots.SHEETS) is None
+
+
+def test_a_shared_string_index_in_digits_only(tmp_path):
+    """openpyxl reads an index with int(): "1e0" is no index (it fails), so the reader hands it on."""
+    path = _workbooks(tmp_path)["fixture"][1]
+    edited = _with_sheet_edited(
+        path,
+        tmp_path / "index.xlsx",
+        lambda xml: re.sub(rb'(t="s"><v>)(\d+)(</v>)', rb"\g<1>\g<2>e0\3", xml, count=1),
+    )
+    assert b"e0</v>" in zipfile.ZipFile(edited).read("xl/worksheets/sheet1.xml")
     assert xlsxgrid.read_plain_sheets(edited, dots.SHEETS) is None
