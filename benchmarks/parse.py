@@ -12,8 +12,9 @@ checksums, ``kzcn.store.verify_processed``).
 
 Then it prints one content hash per table (sha256 of pandas' row hashes, the
 column names and the dtypes).  ``--reference`` also parses every DOTS workbook
-the way the parser did before python-calamine (openpyxl, cell by cell) and
-prints that table's hash beside it: the two columns must agree.
+the way the parser did before python-calamine and the plain XML reader
+(``kzcn.parsers.xlsxgrid``): openpyxl, cell by cell; it prints that table's hash
+beside it: the two columns must agree.
 """
 
 from __future__ import annotations
