@@ -72,10 +72,13 @@ for _before, _afters in {
     for _after in _afters:
         _FOLLOWS[_TAGS[_before], _TAGS[_after]] = True
 
-
-def _key(text: bytes) -> int:
-    """Bytes as the little-endian integer that the unaligned views of _plain_cells read."""
-    return int.from_bytes(text, "little")
+#: the kind of a tag from the two bytes after its "<" (read as one little-endian number)
+_TAG_OF_PAIR = np.zeros(1 << 16, dtype=np.uint8)
+for _code, _start in {"C": b"c ", "V": b"v>", "W": b"/v", "D": b"/c", "R": b"ro", "E": b"/r"}.items():
+    _TAG_OF_PAIR[int.from_bytes(_start, "little")] = _TAGS[_code]
+#: the length of a tag from "<" to ">" where it has only one (0: any)
+_TAG_LENGTH = np.zeros(9, dtype=np.int64)
+_TAG_LENGTH[[_TAGS["V"], _TAGS["W"], _TAGS["D"], _TAGS["E"]]] = [2, 3, 3, 5]
 
 
 @dataclass(frozen=True)
@@ -289,44 +292,35 @@ def _plain_cells(xml: bytes, style_digits: int):
     closing = np.empty_like(opening)
     closing[:-1] = opening[1:] - 1
     closing[-1] = len(text) - 1
-    # the tag's kind from the bytes after "<"
-    first, second = data[opening + 1], data[opening + 2]
-    pair = first | (second.astype(np.uint16) << 8)
-    codes = np.zeros(len(opening), dtype=np.uint8)
-    for code, start_bytes, rest in (
-        ("C", b"c ", b'r="'),  # a cell, its reference first
-        ("V", b"v>", b""),
-        ("W", b"/v", b">"),
-        ("D", b"/c", b">"),
-        ("R", b"ro", b'w r="'),  # a row, its number first
-        ("E", b"/r", b"ow>"),
-    ):
-        found = np.flatnonzero(pair == _key(start_bytes))
-        for offset, byte in enumerate(rest, start=3):
-            if not (data[opening[found] + offset] == byte).all():
-                return None
-        codes[found] = _TAGS[code]
+    # the tag's kind from the two bytes after "<", then the bytes each kind must go on with
+    codes = _TAG_OF_PAIR[data[opening + 1] | (data[opening + 2].astype(np.uint16) << 8)]
     if not codes.all():
         return None  # another kind of tag: a formula, an inline string, a comment, a prefix, ...
-    is_row = codes == _TAGS["R"]
-    is_cell = codes == _TAGS["C"]
+    row_tag, cell_tag = np.flatnonzero(codes == _TAGS["R"]), np.flatnonzero(codes == _TAGS["C"])
+    end_tag = np.flatnonzero(codes == _TAGS["E"])
+    for tags, rest in ((cell_tag, b'r="'), (row_tag, b'w r="'), (end_tag, b"ow")):
+        if not _spells(data, opening[tags] + 3, rest).all():
+            return None
+    value_tag = np.flatnonzero(codes == _TAGS["V"])
+    closing[value_tag] = opening[value_tag] + 2  # <v>, then the value up to the next tag
+    # <v>, </v>, </c> and </row> are that long (each ends with ">", checked below)
+    length = _TAG_LENGTH[codes]
+    if not ((length == 0) | (closing - opening == length)).all():
+        return None
     closes_itself = data[closing - 1] == ord("/")
-    codes[is_row & closes_itself] = _TAGS["r"]
-    codes[is_cell & closes_itself] = _TAGS["c"]
+    codes[row_tag[closes_itself[row_tag]]] = _TAGS["r"]
+    codes[cell_tag[closes_itself[cell_tag]]] = _TAGS["c"]
     if codes[0] not in (_TAGS["r"], _TAGS["R"]) or codes[-1] not in (_TAGS["r"], _TAGS["E"]):
         return None
     if not _FOLLOWS.ravel()[codes[:-1].astype(np.intp) * 9 + codes[1:]].all():
         return None
-    value_tag = np.flatnonzero(codes == _TAGS["V"])
     value_start, value_end = opening[value_tag] + 3, opening[value_tag + 1]
-    closing[value_tag] = opening[value_tag] + 2
     lengths = value_end - value_start
     # every other tag ends with ">" right before the next one: no text outside a value
     # (not even whitespace), and no value that is empty or holds a ">"
     if not (data[closing] == ord(">")).all() or (lengths == 0).any():
         return None
     # rows: <row r="N" ...>, N increasing
-    row_tag = np.flatnonzero(is_row)
     row_at = opening[row_tag] + len(b'<row r="')
     row_numbers, row_digits = _decimal(data, row_at, 7)
     if not ((row_digits >= 1) & (data[row_at + row_digits] == ord('"'))).all():
@@ -334,7 +328,6 @@ def _plain_cells(xml: bytes, style_digits: int):
     if not ((row_numbers >= 1).all() and (row_numbers[1:] > row_numbers[:-1]).all()):
         return None
     # cells: <c r="LETTERS DIGITS" [s="DIGITS"] [t="s|n"]> or ... />, the digits those of the row
-    cell_tag = np.flatnonzero(is_cell)
     cell_start, cell_end = opening[cell_tag], closing[cell_tag]
     at = cell_start + len(b'<c r="')
     letter = [data[at + k].astype(np.int64) - (ord("A") - 1) for k in range(4)]  # A = 1
@@ -344,7 +337,7 @@ def _plain_cells(xml: bytes, style_digits: int):
     columns = letter[0]
     for k in (1, 2):
         columns += (k < letters) * (columns * 25 + letter[k])  # columns * 26 + letter, where a letter is
-    row_of_cell = np.cumsum(is_row)[cell_tag] - 1
+    row_of_cell = np.searchsorted(row_tag, cell_tag) - 1
     rows = row_numbers[row_of_cell]
     order = rows * 16_384 + columns
     if not (order[1:] > order[:-1]).all():
@@ -381,7 +374,7 @@ def _plain_cells(xml: bytes, style_digits: int):
     if not plain_end.all():
         return None
     # the values, each read by Arrow (a decimal text becomes the nearest double, as with float())
-    valued = (np.cumsum(codes == _TAGS["C"]) - 1)[value_tag - 1]  # a <v> follows its cell's opening tag
+    valued = np.searchsorted(cell_tag[content], value_tag - 1)  # a <v> follows its cell's opening tag
     offsets = np.zeros(len(lengths) + 1, dtype=np.int32)
     np.cumsum(lengths, out=offsets[1:])
     shift = (value_start - offsets[:-1]).astype(np.int32)
