@@ -25,6 +25,7 @@ import hashlib
 import itertools
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -356,27 +357,8 @@ def _sheet_table(
     present[at] = True
     values[at] = numbers
     estimate[at] = estimated
-    # reviewed cells to treat as missing (data/dots_dropped_cells.csv)
-    column_of = {year: j for j, year in enumerate(years)}
-    row_of = {partner: i for i, partner in enumerate(kept_names)}
-    for (code, listed_sheet, partner, year), value in dropped_cells().items():
-        if code == reporter_code and listed_sheet == sheet and partner in row_of and year in column_of:
-            i, j = row_of[partner], column_of[year]
-            if numeric[i, j] and values[i, j] == value:
-                present[i, j] = False
-    if (values[present] < 0).any():
-        return None
-    rows_at, columns_at = np.nonzero(present)
-    return pa.table(
-        {
-            # each row's partner code, taken from the sheet's list of partners (no Python string per row)
-            "partner": pc.take(pa.array(kept_codes, pa.string()), pa.array(rows_at)),
-            "flow": pa.repeat(pa.scalar(flow, pa.string()), len(rows_at)),
-            "year": pa.array(np.array(years, dtype=np.int64)[columns_at]),
-            "value_usd": pa.array(values[rows_at, columns_at] * MILLION),
-            "estimate": pa.array(estimate[rows_at, columns_at]),
-        },
-        schema=PART_SCHEMA,
+    return _block_table(
+        _Block(kept_names, kept_codes, years, numeric, present, values, estimate), flow, sheet, reporter_code
     )
 
 
@@ -459,24 +441,48 @@ def _plain_sheet_table(
     if read is None:
         return None
     present[is_text], values[is_text], estimate[is_text] = read
+    return _block_table(
+        _Block(kept_names, kept_codes, years, numeric, present, values, estimate),
+        flow,
+        sheet_name,
+        reporter_code,
+    )
+
+
+class _Block(NamedTuple):
+    """A sheet's values, one row per kept partner and one column per year, as read."""
+
+    partners: list[str]  # the IMF names
+    codes: list[str]  # their codes
+    years: list[int]
+    numeric: np.ndarray  # the cell held a number
+    present: np.ndarray  # the cell holds a value
+    values: np.ndarray  # in millions
+    estimate: np.ndarray
+
+
+def _block_table(block: _Block, flow: str, sheet: str, reporter_code: str) -> pa.Table | None:
+    """The records of a sheet's block, in row-major order; ``None`` if a value is negative."""
+    present = block.present.copy()
     # reviewed cells to treat as missing (data/dots_dropped_cells.csv)
-    column_of = {year: j for j, year in enumerate(years)}
-    row_of = {partner: i for i, partner in enumerate(kept_names)}
+    column_of = {year: j for j, year in enumerate(block.years)}
+    row_of = {partner: i for i, partner in enumerate(block.partners)}
     for (code, listed_sheet, partner, year), value in dropped_cells().items():
-        if code == reporter_code and listed_sheet == sheet_name and partner in row_of and year in column_of:
+        if code == reporter_code and listed_sheet == sheet and partner in row_of and year in column_of:
             i, j = row_of[partner], column_of[year]
-            if numeric[i, j] and values[i, j] == value:
+            if block.numeric[i, j] and block.values[i, j] == value:
                 present[i, j] = False
-    if (values[present] < 0).any():
+    if (block.values[present] < 0).any():
         return None
     rows_at, columns_at = np.nonzero(present)
     return pa.table(
         {
-            "partner": pc.take(pa.array(kept_codes, pa.string()), pa.array(rows_at)),
+            # each row's partner code, taken from the sheet's list of partners (no Python string per row)
+            "partner": pc.take(pa.array(block.codes, pa.string()), pa.array(rows_at)),
             "flow": pa.repeat(pa.scalar(flow, pa.string()), len(rows_at)),
-            "year": pa.array(np.array(years, dtype=np.int64)[columns_at]),
-            "value_usd": pa.array(values[rows_at, columns_at] * MILLION),
-            "estimate": pa.array(estimate[rows_at, columns_at]),
+            "year": pa.array(np.array(block.years, dtype=np.int64)[columns_at]),
+            "value_usd": pa.array(block.values[rows_at, columns_at] * MILLION),
+            "estimate": pa.array(block.estimate[rows_at, columns_at]),
         },
         schema=PART_SCHEMA,
     )
