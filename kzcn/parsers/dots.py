@@ -9,13 +9,13 @@ shifted header or a missing sheet is an error, not a silently wrong table.
 Reading: a sheet in the plain form that spreadsheet programs write (every DOTS
 workbook of the manifest) is read from its XML with numpy by
 :mod:`kzcn.parsers.xlsxgrid`, and its values converted as arrays, without a Python
-object per cell.  A workbook in any other form is read by openpyxl, the reference:
-python-calamine, which this parser used before, reads some valid forms wrongly
-without a word (an error cell as empty, a number split by an XML comment;
-tests/data/test_dots_xml_forms.py documents them), so it is used only when asked
-for (``engine="calamine"``).  A sheet with anything unusual (an unknown partner,
-a negative or malformed value, a boolean, ...) goes through the cell-by-cell
-reading, which names the offending cell.
+object per cell.  A workbook in any other form is read twice, by openpyxl and by
+python-calamine (the reader this parser used before), and taken only if the two
+tables agree: each of them reads some valid forms wrongly without a word
+(tests/data/test_dots_xml_forms.py documents them), and a refusal that says what
+differs is better than a wrong table.  A sheet with anything unusual (an unknown
+partner, a negative or malformed value, a boolean, ...) goes through the
+cell-by-cell reading, which names the offending cell.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ def _mapping_fingerprint() -> str:
 
 # 3: read with python-calamine (same tables as version 2; the bump refreshes the caches)
 # 4: built as Arrow (same tables; the bump refreshes the caches)
-# 5: plain sheets read by kzcn.parsers.xlsxgrid, others by openpyxl (same tables for every
-#    manifest workbook; the bump refreshes the caches)
+# 5: plain sheets read by kzcn.parsers.xlsxgrid, others by openpyxl and python-calamine if they
+#    agree (same tables for every manifest workbook; the bump refreshes the caches)
 VERSION = "5." + _mapping_fingerprint()
 
 SHEETS = {"Exports, FOB": "export", "Imports, CIF": "import"}
@@ -373,9 +373,9 @@ def _plain_sheet_table(
 ) -> pa.Table | None:
     """What :func:`_sheet_table` gives for the same sheet, from its cells as numpy arrays.
 
-    No Python object per cell: the partner names (one per row) and the distinct texts
-    (the "12.3 e" estimates, about 2,600 per workbook) are read one by one, every value
-    through arrays.  ``None`` wherever :func:`_sheet_table` would step aside.
+    No Python object per cell: the partner names are read one per row, the texts (the
+    "12.3 e" estimates) once per workbook (:class:`_StringValues`), every value through
+    arrays.  ``None`` wherever :func:`_sheet_table` would step aside.
     """
     last_row = int(sheet.rows.max(initial=0))
     if last_row <= YEAR_ROW:
