@@ -339,20 +339,13 @@ def _sheet_table(
     text_rows, text_columns = text_rows[filled], text_columns[filled]
     found, numbers, estimated = [], [], []
     for position, raw in enumerate(texts[filled].tolist()):
-        number = _plain_estimate(raw)
-        if number is not None:  # "12.3 e", most text cells
-            found.append(position)
-            numbers.append(number)
-            estimated.append(True)
-            continue
-        if not raw.strip():
-            continue  # blank text: missing
-        match = NUMBER_TEXT.match(raw)
-        if not match:
+        read = _text_value(raw)
+        if read is None:
             return None
-        found.append(position)
-        numbers.append(float(match.group(1).replace(",", "")))
-        estimated.append(match.group(2) == "e")
+        if read[0] is not None:  # a blank text is missing
+            found.append(position)
+            numbers.append(read[0])
+            estimated.append(read[1])
     at = (text_rows[found], text_columns[found])
     present[at] = True
     values[at] = numbers
