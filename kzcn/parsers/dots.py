@@ -277,6 +277,17 @@ def _is_empty(cell) -> bool:
     return cell is None or (isinstance(cell, str) and cell == "")
 
 
+def _head_years(head: list[tuple], name: str, sheet: str, reporter: str) -> list[int] | None:
+    """The years of a sheet whose head rows (1..YEAR_ROW) are as expected; ``None`` for anything
+    else (the cell-by-cell reading then names it)."""
+    if len(head[UNIT_ROW - 1]) < 2 or head[UNIT_ROW - 1][1] != UNIT or head[REPORTER_ROW - 1][1] != reporter:
+        return None
+    try:
+        return _years(head, name, sheet)
+    except ParseError:
+        return None
+
+
 def _sheet_table(
     rows: list, name: str, sheet: str, flow: str, reporter: str, reporter_code: str
 ) -> pd.DataFrame | None:
@@ -289,12 +300,8 @@ def _sheet_table(
     """
     if len(rows) <= YEAR_ROW:
         return None
-    head = normalized(rows[:YEAR_ROW])
-    if len(head[UNIT_ROW - 1]) < 2 or head[UNIT_ROW - 1][1] != UNIT or head[REPORTER_ROW - 1][1] != reporter:
-        return None
-    try:
-        years = _years(head, name, sheet)
-    except ParseError:
+    years = _head_years(normalized(rows[:YEAR_ROW]), name, sheet, reporter)
+    if years is None:
         return None
     codes = partner_codes()
     width = len(years)
@@ -373,12 +380,8 @@ def _plain_sheet_table(
     last_row = int(sheet.rows.max(initial=0))
     if last_row <= YEAR_ROW:
         return None
-    head = sheet.python_rows(YEAR_ROW)
-    if len(head[UNIT_ROW - 1]) < 2 or head[UNIT_ROW - 1][1] != UNIT or head[REPORTER_ROW - 1][1] != reporter:
-        return None
-    try:
-        years = _years(head, name, sheet_name)
-    except ParseError:
+    years = _head_years(sheet.python_rows(YEAR_ROW), name, sheet_name, reporter)
+    if years is None:
         return None
     width = len(years)
     strings = sheet.strings
